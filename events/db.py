@@ -1,0 +1,92 @@
+"""The database: one engine, read sessions and write sessions.
+
+SQLite is the default (a file, WAL, foreign keys on, a 10 s busy timeout). Its write
+transactions begin IMMEDIATE: a deferred BEGIN lets two writers both read "2 entries" and
+both insert a third, and fails the loser later with "database is locked". PostgreSQL is
+chosen with ``ZHIJIA_DATABASE_URL``; there the services take row locks instead.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+DEFAULT_SQLITE_PATH = "zhijia.sqlite3"
+BUSY_TIMEOUT_MS = 10_000
+_WRITE = "zhijia_write"
+
+
+def database_url_from_env(default_path: str | os.PathLike[str] | None = None) -> str:
+    url = os.environ.get("ZHIJIA_DATABASE_URL")
+    if url:
+        return url
+    path = Path(default_path or os.environ.get("ZHIJIA_SQLITE_PATH", DEFAULT_SQLITE_PATH))
+    return f"sqlite+aiosqlite:///{path.resolve()}"
+
+
+def _install_sqlite_behaviour(engine: AsyncEngine) -> None:
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from the driver so BEGIN is ours to emit.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get(_WRITE):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+class Database:
+    """Owns the engine; hands out sessions for reading and for writing."""
+
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
+        self.url = url
+        parsed = make_url(url)
+        self.dialect = "sqlite" if parsed.get_backend_name() == "sqlite" else "postgresql"
+        kwargs: dict[str, Any] = {"echo": echo}
+        if self.dialect == "sqlite":
+            kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+        else:
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        self.engine = create_async_engine(url, **kwargs)
+        if self.dialect == "sqlite":
+            _install_sqlite_behaviour(self.engine)
+        self._read = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        self._write = async_sessionmaker(
+            self.engine.execution_options(**{_WRITE: True}), expire_on_commit=False, autoflush=False
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        async with self._read() as session:
+            yield session
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """One write transaction: commits on success, rolls back on any exception."""
+        async with self._write() as session, session.begin():
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,343 @@
+"""Tables of zhijia. Each class is one concept of the glossary (design.md).
+
+Rules the services check are backed here by UNIQUE, CHECK and foreign-key constraints, so a
+bug in a service cannot store what the rules forbid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from advanced_alchemy.types import DateTimeUTC
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _in(column: str, enum_cls: type[enum.StrEnum]) -> str:
+    values = ", ".join(f"'{member.value}'" for member in enum_cls)
+    return f"{column} IN ({values})"
+
+
+class Gender(enum.StrEnum):
+    MALE = "M"
+    FEMALE = "F"
+
+
+class Division(enum.StrEnum):
+    """Who may enter an event."""
+
+    MEN = "men"
+    WOMEN = "women"
+    MIXED = "mixed"
+    OPEN = "open"
+
+
+class EventKind(enum.StrEnum):
+    INDIVIDUAL_TIMED = "individual_timed"
+    INDIVIDUAL_MEASURED = "individual_measured"
+    INDIVIDUAL_MATCH = "individual_match"
+    TEAM_MATCH = "team_match"
+    RELAY = "relay"
+    TEAM_TIMED = "team_timed"
+
+    @property
+    def is_team(self) -> bool:
+        return self in (EventKind.TEAM_MATCH, EventKind.RELAY, EventKind.TEAM_TIMED)
+
+
+class Sport(enum.StrEnum):
+    BASKETBALL = "basketball"
+    TABLE_TENNIS = "table_tennis"
+    CHESS = "chess"
+    CARDS = "cards"
+    TUG_OF_WAR = "tug_of_war"
+    ATHLETICS = "athletics"
+    BADMINTON = "badminton"
+    FUN = "fun"
+
+
+class Format(enum.StrEnum):
+    ROUND_ROBIN = "round_robin"
+    KNOCKOUT = "knockout"
+    GROUPS_KNOCKOUT = "groups_knockout"
+    SWISS = "swiss"
+    HEATS_FINAL = "heats_final"
+    TIMED_FINAL = "timed_final"
+    MASS_START = "mass_start"
+
+
+class VenueKind(enum.StrEnum):
+    TRACK = "track"
+    COURT = "court"
+    TABLE = "table"
+    HALL = "hall"
+    FIELD = "field"
+
+
+class Role(enum.StrEnum):
+    ORGANISER = "organiser"
+    LEADER = "leader"
+    REFEREE = "referee"
+
+
+class Person(Base):
+    """A staff member in the union's member archive; not tied to one meet."""
+
+    __tablename__ = "person"
+    __table_args__ = (CheckConstraint(_in("gender", Gender), name="gender"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+    gender: Mapped[str] = mapped_column(String(1))
+    birth_date: Mapped[dt.date | None] = mapped_column(Date)
+    employee_no: Mapped[str] = mapped_column(String(32), unique=True)
+    unit: Mapped[str] = mapped_column(String(80), default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+
+
+class Meet(Base):
+    """One edition of a staff sports meet (第N届职工运动会)."""
+
+    __tablename__ = "meet"
+    __table_args__ = (
+        CheckConstraint("ends_on >= starts_on", name="dates"),
+        CheckConstraint("registration_closes >= registration_opens", name="window"),
+        CheckConstraint("per_person_limit BETWEEN 1 AND 20", name="limit"),
+        CheckConstraint("edition >= 1", name="edition"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    edition: Mapped[int] = mapped_column(Integer)
+    host: Mapped[str] = mapped_column(String(80), default="")
+    location: Mapped[str] = mapped_column(String(120), default="")
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
+    registration_opens: Mapped[dt.date] = mapped_column(Date)
+    registration_closes: Mapped[dt.date] = mapped_column(Date)
+    per_person_limit: Mapped[int] = mapped_column(Integer, default=3)
+    # Event kinds whose entries count toward the per-person limit (the seed counts all).
+    counted_kinds: Mapped[list[str]] = mapped_column(JSON, default=lambda: [k.value for k in EventKind])
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+
+    events: Mapped[list[Event]] = relationship(
+        back_populates="meet", lazy="raise", order_by="Event.position", passive_deletes=True
+    )
+    teams: Mapped[list[Team]] = relationship(
+        back_populates="meet", lazy="raise", order_by="Team.number", passive_deletes=True
+    )
+    venues: Mapped[list[Venue]] = relationship(
+        back_populates="meet", lazy="raise", order_by="Venue.name", passive_deletes=True
+    )
+
+
+class Venue(Base):
+    """A place of competition; ``capacity`` identical courts or tables form one venue."""
+
+    __tablename__ = "venue"
+    __table_args__ = (
+        UniqueConstraint("meet_id", "name"),
+        CheckConstraint(_in("kind", VenueKind), name="kind"),
+        CheckConstraint("capacity >= 1", name="capacity"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meet_id: Mapped[int] = mapped_column(ForeignKey("meet.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(16))
+    capacity: Mapped[int] = mapped_column(Integer, default=1)
+    meet: Mapped[Meet] = relationship(back_populates="venues", lazy="raise")
+
+
+class Event(Base):
+    """A contested event of a meet (小项), e.g. 男子100米."""
+
+    __tablename__ = "event"
+    __table_args__ = (
+        UniqueConstraint("meet_id", "code"),
+        UniqueConstraint("meet_id", "name"),
+        UniqueConstraint("id", "meet_id"),
+        CheckConstraint(_in("sport", Sport), name="sport"),
+        CheckConstraint(_in("division", Division), name="division"),
+        CheckConstraint(_in("kind", EventKind), name="kind"),
+        CheckConstraint(_in("format", Format), name="format"),
+        CheckConstraint("team_quota IS NULL OR team_quota >= 1", name="quota"),
+        CheckConstraint("max_men IS NULL OR max_men >= 0", name="max_men"),
+        CheckConstraint("max_women IS NULL OR max_women >= 0", name="max_women"),
+        CheckConstraint(
+            "roster_min IS NULL OR roster_max IS NULL OR roster_min <= roster_max", name="roster"
+        ),
+        CheckConstraint("award_places BETWEEN 0 AND 16", name="awards"),
+        CheckConstraint("best_of IN (1, 3, 5, 7)", name="best_of"),
+        CheckConstraint("final_best_of IS NULL OR final_best_of IN (1, 3, 5, 7)", name="final_best_of"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meet_id: Mapped[int] = mapped_column(ForeignKey("meet.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(60))
+    sport: Mapped[str] = mapped_column(String(20))
+    division: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(24))
+    format: Mapped[str] = mapped_column(String(20))
+    # Individual events: entrants per team. Team events: squads per team. NULL: unlimited.
+    team_quota: Mapped[int | None] = mapped_column(Integer)
+    roster_min: Mapped[int | None] = mapped_column(Integer)
+    roster_max: Mapped[int | None] = mapped_column(Integer)
+    max_men: Mapped[int | None] = mapped_column(Integer)
+    max_women: Mapped[int | None] = mapped_column(Integer)
+    award_places: Mapped[int] = mapped_column(Integer, default=3)
+    best_of: Mapped[int] = mapped_column(Integer, default=1)
+    final_best_of: Mapped[int | None] = mapped_column(Integer)
+    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venue.id", ondelete="SET NULL"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    meet: Mapped[Meet] = relationship(back_populates="events", lazy="raise")
+    venue: Mapped[Venue | None] = relationship(lazy="raise")
+
+    @property
+    def event_kind(self) -> EventKind:
+        return EventKind(self.kind)
+
+    @property
+    def is_team_event(self) -> bool:
+        return self.event_kind.is_team
+
+
+class Team(Base):
+    """A workshop or department fielding athletes in one meet (代表队)."""
+
+    __tablename__ = "team"
+    __table_args__ = (
+        UniqueConstraint("meet_id", "name"),
+        UniqueConstraint("meet_id", "number"),
+        UniqueConstraint("id", "meet_id"),
+        CheckConstraint("number >= 1", name="number"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meet_id: Mapped[int] = mapped_column(ForeignKey("meet.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(60))
+    category: Mapped[str] = mapped_column(String(16), default="车间")
+    meet: Mapped[Meet] = relationship(back_populates="teams", lazy="raise")
+
+
+class TeamMember(Base):
+    """A person on a team for one meet: the athlete. One team per person per meet."""
+
+    __tablename__ = "team_member"
+    __table_args__ = (
+        UniqueConstraint("meet_id", "person_id"),
+        UniqueConstraint("meet_id", "bib"),
+        ForeignKeyConstraint(["team_id", "meet_id"], ["team.id", "team.meet_id"], ondelete="CASCADE"),
+        CheckConstraint("bib IS NULL OR bib >= 1", name="bib"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meet_id: Mapped[int] = mapped_column(ForeignKey("meet.id", ondelete="CASCADE"))
+    team_id: Mapped[int] = mapped_column(Integer, index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"), index=True)
+    bib: Mapped[int | None] = mapped_column(Integer)
+    person: Mapped[Person] = relationship(lazy="raise")
+    team: Mapped[Team] = relationship(lazy="raise", foreign_keys=[team_id], primaryjoin="TeamMember.team_id == Team.id")
+
+
+class UserAccount(Base):
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint(_in("role", Role), name="role"),
+        CheckConstraint("role <> 'leader' OR team_id IS NOT NULL", name="leader_team"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(String(40))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="RESTRICT"), index=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+    team: Mapped[Team | None] = relationship(lazy="raise")
+
+
+class RefereeAssignment(Base):
+    """A referee is bound to events, to venues, or both."""
+
+    __tablename__ = "referee_assignment"
+    __table_args__ = (
+        CheckConstraint("event_id IS NOT NULL OR venue_id IS NOT NULL", name="target"),
+        UniqueConstraint("user_id", "event_id", "venue_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venue.id", ondelete="CASCADE"))
+
+
+class AuthSession(Base):
+    """A signed-in browser. Only the SHA-256 of the cookie value is stored."""
+
+    __tablename__ = "auth_session"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    user: Mapped[UserAccount] = relationship(lazy="raise")
+
+
+class LoginFailure(Base):
+    __tablename__ = "login_failure"
+    __table_args__ = (Index("ix_login_failure_lookup", "username", "address", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(40))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+
+
+class AuditLog(Base):
+    """Who did what, when and why; written in the same transaction as the change."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    meet_id: Mapped[int | None] = mapped_column(ForeignKey("meet.id", ondelete="SET NULL"), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(60), default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
