@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.actors import Actor
+from events.db import Database
 from events.models import AuditLog
 
 
@@ -28,3 +29,22 @@ def record(
             reason=reason,
         )
     )
+
+
+async def recent(db: Database, actor: Actor, *, meet_id: int | None = None, limit: int = 200) -> list[tuple[AuditLog, str]]:
+    """The latest audit rows with the acting account's name. Organisers only."""
+    from sqlalchemy import select
+
+    from events.models import UserAccount
+
+    actor.require_organiser()
+    stmt = (
+        select(AuditLog, UserAccount.display_name)
+        .outerjoin(UserAccount, UserAccount.id == AuditLog.actor_id)
+        .order_by(AuditLog.id.desc())
+        .limit(limit)
+    )
+    if meet_id is not None:
+        stmt = stmt.where(AuditLog.meet_id == meet_id)
+    async with db.read() as session:
+        return [(row, name or "系统") for row, name in (await session.execute(stmt)).all()]

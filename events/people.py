@@ -62,3 +62,12 @@ async def save_person(db: Database, actor: Actor, data: PersonInput, person_id: 
         await session.flush()
         audit.record(session, actor, "person_save", f"保存职工档案 {person.name}({person.employee_no})", target=f"person:{person.id}")
     return person
+
+
+async def get_person(db: Database, actor: Actor, person_id: int) -> Person:
+    actor.require_organiser()
+    async with db.read() as session:
+        person = await session.get(Person, person_id)
+        if person is None:
+            raise NotFound("职工")
+        return person

@@ -1,0 +1,76 @@
+"""The Litestar application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.logging import LoggingConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+
+from events.db import Database
+from web import api, organiser, public, referee, team
+from web.auth import auth_middleware
+from web.render import EXCEPTION_HANDLERS
+from web.security import add_security_headers
+from web.settings import Settings, load_settings
+from web.templating import configure_jinja
+
+HERE = Path(__file__).parent
+CSRF_COOKIE = "zhijia_csrf"
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> Litestar:
+    settings = settings or load_settings()
+    database = db or Database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if db is None:
+                await database.dispose()
+
+    app = Litestar(
+        route_handlers=[
+            *public.ROUTES,
+            *organiser.ROUTES,
+            *team.ROUTES,
+            *referee.ROUTES,
+            *api.ROUTES,
+            create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
+        ],
+        middleware=[auth_middleware],
+        before_send=[add_security_headers],
+        csrf_config=CSRFConfig(
+            secret=settings.secret,
+            cookie_name=CSRF_COOKIE,
+            header_name="x-csrftoken",
+            cookie_secure=settings.secure_cookies,
+            cookie_httponly=True,
+            cookie_samesite="strict",
+        ),
+        template_config=TemplateConfig(
+            directory=HERE / "templates", engine=JinjaTemplateEngine, engine_callback=configure_jinja
+        ),
+        plugins=[HTMXPlugin()],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        openapi_config=OpenAPIConfig(
+            title="zhijia 职工之家 API", version="0.1.0", path="/api/schema", render_plugins=[ScalarRenderPlugin()]
+        ),
+        logging_config=LoggingConfig(log_exceptions="debug", loggers={"zhijia": {"level": "INFO"}}),
+        request_max_body_size=settings.max_upload_bytes,
+        lifespan=[lifespan],
+    )
+    app.state.db = database
+    app.state.settings = settings
+    return app
