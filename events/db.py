@@ -19,6 +19,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 DEFAULT_SQLITE_PATH = "zhijia.sqlite3"
+# Test-only: ZHIJIA_UNSAFE_DISABLE_LOCKS=1 turns off the write locks (SQLite BEGIN IMMEDIATE,
+# PostgreSQL row locks) so the race tests can show what the locks prevent. Never in production.
+UNSAFE_DISABLE_LOCKS_ENV = "ZHIJIA_UNSAFE_DISABLE_LOCKS"
 BUSY_TIMEOUT_MS = 10_000
 _WRITE = "zhijia_write"
 
@@ -31,7 +34,7 @@ def database_url_from_env(default_path: str | os.PathLike[str] | None = None) ->
     return f"sqlite+aiosqlite:///{path.resolve()}"
 
 
-def _install_sqlite_behaviour(engine: AsyncEngine) -> None:
+def _install_sqlite_behaviour(engine: AsyncEngine, *, immediate: bool) -> None:
     sync_engine = engine.sync_engine
 
     @event.listens_for(sync_engine, "connect")
@@ -47,7 +50,7 @@ def _install_sqlite_behaviour(engine: AsyncEngine) -> None:
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        if conn.get_execution_options().get(_WRITE):
+        if immediate and conn.get_execution_options().get(_WRITE):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             conn.exec_driver_sql("BEGIN")
@@ -60,6 +63,7 @@ class Database:
         self.url = url
         parsed = make_url(url)
         self.dialect = "sqlite" if parsed.get_backend_name() == "sqlite" else "postgresql"
+        self.locking = os.environ.get(UNSAFE_DISABLE_LOCKS_ENV) != "1"
         kwargs: dict[str, Any] = {"echo": echo}
         if self.dialect == "sqlite":
             kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
@@ -67,11 +71,21 @@ class Database:
             kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
         self.engine = create_async_engine(url, **kwargs)
         if self.dialect == "sqlite":
-            _install_sqlite_behaviour(self.engine)
+            _install_sqlite_behaviour(self.engine, immediate=self.locking)
         self._read = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self._write = async_sessionmaker(
             self.engine.execution_options(**{_WRITE: True}), expire_on_commit=False, autoflush=False
         )
+
+    async def lock_rows(self, session: AsyncSession, table: str, ids: list[int]) -> None:
+        """Row locks in the given order (PostgreSQL). SQLite's IMMEDIATE transaction already
+        holds the single write lock, and SQLite has no FOR UPDATE."""
+        if self.is_sqlite or not self.locking or not ids:
+            return
+        from sqlalchemy import text
+
+        for row_id in ids:
+            await session.execute(text(f"SELECT id FROM {table} WHERE id = :id FOR UPDATE"), {"id": row_id})
 
     @property
     def is_sqlite(self) -> bool:

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from events import audit
+from events import audit, slots
 from events.actors import Actor
 from events.db import Database
 from events.errors import Conflict, NotFound
@@ -110,6 +110,9 @@ async def save_event(db: Database, actor: Actor, meet_id: int, data: EventInput,
         for field in EventInput.__struct_fields__:
             setattr(event, field, getattr(clean, field))
         await session.flush()
+        await slots.sync_event(session, event)
+        if event_id is not None:
+            await slots.sync_meet(session, await session.get(Meet, meet_id))
         audit.record(session, actor, "event_save", f"保存项目「{event.name}」", meet_id=meet_id, target=f"event:{event.id}")
     return event
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events import audit
+from events import audit, slots
 from events.actors import Actor
 from events.db import Database
 from events.errors import Conflict, NotFound
@@ -79,6 +79,7 @@ async def create_meet(db: Database, actor: Actor, data: MeetInput) -> Meet:
         )
         session.add(meet)
         await session.flush()
+        await slots.sync_meet(session, meet)
         audit.record(session, actor, "meet_create", f"新建运动会「{meet.name}」", meet_id=meet.id, target=f"meet:{meet.id}")
     return meet
 
@@ -101,6 +102,8 @@ async def update_meet(db: Database, actor: Actor, meet_id: int, data: MeetInput)
         meet.registration_opens, meet.registration_closes = data.registration_opens, data.registration_closes
         meet.per_person_limit = data.per_person_limit
         meet.counted_kinds = kinds
+        await session.flush()
+        await slots.sync_meet(session, meet)
         audit.record(session, actor, "meet_update", f"修改运动会「{meet.name}」", meet_id=meet.id, target=f"meet:{meet.id}")
     return meet
 

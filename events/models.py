@@ -259,6 +259,7 @@ class TeamMember(Base):
     __tablename__ = "team_member"
     __table_args__ = (
         UniqueConstraint("meet_id", "person_id"),
+        UniqueConstraint("meet_id", "person_id", "team_id"),
         UniqueConstraint("meet_id", "bib"),
         ForeignKeyConstraint(["team_id", "meet_id"], ["team.id", "team.meet_id"], ondelete="CASCADE"),
         CheckConstraint("bib IS NULL OR bib >= 1", name="bib"),
@@ -271,6 +272,74 @@ class TeamMember(Base):
     bib: Mapped[int | None] = mapped_column(Integer)
     person: Mapped[Person] = relationship(lazy="raise")
     team: Mapped[Team] = relationship(lazy="raise", foreign_keys=[team_id], primaryjoin="TeamMember.team_id == Team.id")
+
+
+class EntryStatus(enum.StrEnum):
+    ENTERED = "entered"  # 已报名, awaiting the referees' final review
+    APPROVED = "approved"  # 资格终审通过
+    REJECTED = "rejected"  # 资格终审未通过 (with a reason)
+
+
+class MeetSlot(Base):
+    """Rows 1..per_person_limit of a meet: an entry's ``person_slot`` must be one of them.
+
+    With UNIQUE (meet_id, person_id, person_slot) on entries this makes the per-person limit
+    a database rule: a person can hold at most ``per_person_limit`` counted entries.
+    """
+
+    __tablename__ = "meet_slot"
+
+    meet_id: Mapped[int] = mapped_column(ForeignKey("meet.id", ondelete="CASCADE"), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class EventSlot(Base):
+    """Rows 1..team_quota of an individual event: an entry's ``team_slot`` must be one of them."""
+
+    __tablename__ = "event_slot"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class Entry(Base):
+    """A person entered in an event for their team (报名). Team events group entries by squad."""
+
+    __tablename__ = "entry"
+    __table_args__ = (
+        UniqueConstraint("event_id", "person_id"),
+        UniqueConstraint("meet_id", "person_id", "person_slot"),
+        UniqueConstraint("event_id", "team_id", "team_slot"),
+        ForeignKeyConstraint(["event_id", "meet_id"], ["event.id", "event.meet_id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["meet_id", "person_id", "team_id"],
+            ["team_member.meet_id", "team_member.person_id", "team_member.team_id"],
+            ondelete="RESTRICT",
+        ),
+        ForeignKeyConstraint(["meet_id", "person_slot"], ["meet_slot.meet_id", "meet_slot.n"], ondelete="RESTRICT"),
+        ForeignKeyConstraint(["event_id", "team_slot"], ["event_slot.event_id", "event_slot.n"], ondelete="RESTRICT"),
+        CheckConstraint(_in("status", EntryStatus), name="status"),
+        CheckConstraint("squad >= 1", name="squad"),
+        CheckConstraint("status <> 'rejected' OR review_reason <> ''", name="reject_reason"),
+        Index("ix_entry_team_event", "team_id", "event_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meet_id: Mapped[int] = mapped_column(Integer, index=True)
+    event_id: Mapped[int] = mapped_column(Integer)
+    team_id: Mapped[int] = mapped_column(Integer)
+    person_id: Mapped[int] = mapped_column(Integer)
+    squad: Mapped[int] = mapped_column(Integer, default=1)
+    person_slot: Mapped[int | None] = mapped_column(Integer)  # NULL: event kind not counted
+    team_slot: Mapped[int | None] = mapped_column(Integer)  # NULL: no per-team quota
+    status: Mapped[str] = mapped_column(String(12), default=EntryStatus.ENTERED)
+    review_reason: Mapped[str] = mapped_column(Text, default="")
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+    person: Mapped[Person] = relationship(lazy="raise", foreign_keys=[person_id], primaryjoin="Entry.person_id == Person.id")
+    event: Mapped[Event] = relationship(lazy="raise", foreign_keys=[event_id], primaryjoin="Entry.event_id == Event.id")
 
 
 class UserAccount(Base):
