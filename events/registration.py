@@ -511,3 +511,12 @@ async def entry_counts(db: Database, meet_id: int) -> dict[str, int]:
             select(func.count(func.distinct(Entry.person_id))).where(Entry.meet_id == meet_id)
         ) or 0
     return {"entries": total, "athletes": people}
+
+
+async def bibs_of(db: Database, meet_id: int) -> dict[int, int]:
+    """person_id -> bib number for a meet's athletes who have one."""
+    async with db.read() as session:
+        rows = await session.execute(
+            select(TeamMember.person_id, TeamMember.bib).where(TeamMember.meet_id == meet_id, TeamMember.bib.is_not(None))
+        )
+        return {person_id: bib for person_id, bib in rows.all()}

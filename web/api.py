@@ -9,11 +9,11 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, delete, get, post, put
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.handlers import HTTPRouteHandler
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from events import accounts, meet_events, meets, teams
+from events import accounts, bibs, meet_events, meets, registration, teams
 from events.errors import DomainError
 from events.models import Event, Meet, Team, TeamMember, UserAccount, Venue
 from events.schemas import AccountInput, AccountUpdate, EventInput, MeetInput, PersonInput, TeamInput, VenueInput
@@ -243,6 +243,110 @@ async def api_account_update(request: Request[Any, Any, Any], user_id: FromPath[
     return account_out(await accounts.update_account(db_of(request), actor_of(request), user_id, **fields))
 
 
+class EntryIn(msgspec.Struct):
+    event_id: int
+    person_id: int
+    squad: int = 1
+    reason: str = ""
+
+
+class EntryOut(msgspec.Struct):
+    id: int
+    meet_id: int
+    event_id: int
+    team_id: int
+    person_id: int
+    squad: int
+    status: str
+    review_reason: str
+
+
+class PlanIn(msgspec.Struct):
+    entries: dict[int, list[int]]  # person_id -> event ids wanted
+    reason: str = ""
+    dry_run: bool = False
+
+
+class PlanProblemOut(msgspec.Struct):
+    person: str
+    event: str
+    message: str
+
+
+class PlanOut(msgspec.Struct):
+    saved: bool
+    added: int
+    withdrawn: int
+    unchanged: int
+    problems: list[PlanProblemOut]
+
+
+class ReviewIn(msgspec.Struct):
+    approve: bool
+    reason: str = ""
+
+
+class BibsIn(msgspec.Struct):
+    mode: str = "team_ranges"
+    renumber: bool = False
+
+
+class BibsOut(msgspec.Struct):
+    changed: int
+
+
+@get("/api/teams/{team_id:int}/entries", name="api_entries", guards=[signed_in])
+async def api_entries(request: Request[Any, Any, Any], team_id: FromPath[int]) -> list[EntryOut]:
+    board = await registration.board(db_of(request), actor_of(request), team_id)
+    return [_copy(e, EntryOut) for e in board.entries.values()]
+
+
+@post("/api/teams/{team_id:int}/entries", name="api_entry_add", guards=[signed_in], status_code=201)
+async def api_entry_add(request: Request[Any, Any, Any], team_id: FromPath[int], data: JSONBody[EntryIn]) -> Response[EntryOut]:
+    """Enter a person in an event. 201 when created, 200 when it already existed, 422 with the reason when refused."""
+    result = await registration.enter(
+        db_of(request), actor_of(request), team_id=team_id, event_id=data.event_id, person_id=data.person_id,
+        squad=data.squad, reason=data.reason,
+    )
+    return Response(_copy(result.entry, EntryOut), status_code=201 if result.created else 200)
+
+
+@delete("/api/teams/{team_id:int}/entries/{event_id:int}/{person_id:int}", name="api_entry_withdraw", guards=[signed_in], status_code=204)
+async def api_entry_withdraw(
+    request: Request[Any, Any, Any], team_id: FromPath[int], event_id: FromPath[int], person_id: FromPath[int],
+    reason: FromQuery[str] = "",
+) -> None:
+    await registration.withdraw(
+        db_of(request), actor_of(request), team_id=team_id, event_id=event_id, person_id=person_id, reason=reason
+    )
+
+
+@put("/api/teams/{team_id:int}/entries", name="api_entry_plan", guards=[signed_in])
+async def api_entry_plan(request: Request[Any, Any, Any], team_id: FromPath[int], data: JSONBody[PlanIn]) -> Response[PlanOut]:
+    """Make the team's entries what the plan says, all or nothing (422 listing every refusal)."""
+    result = await registration.apply_plan(
+        db_of(request), actor_of(request), team_id, {p: set(es) for p, es in data.entries.items()},
+        reason=data.reason, dry_run=data.dry_run,
+    )
+    out = PlanOut(
+        saved=not result.problems and not data.dry_run, added=result.added, withdrawn=result.withdrawn,
+        unchanged=result.unchanged, problems=[PlanProblemOut(p.person, p.event, p.message) for p in result.problems],
+    )
+    return Response(out, status_code=422 if result.problems else 200)
+
+
+@post("/api/entries/{entry_id:int}/review", name="api_entry_review", guards=[signed_in], status_code=200)
+async def api_entry_review(request: Request[Any, Any, Any], entry_id: FromPath[int], data: JSONBody[ReviewIn]) -> EntryOut:
+    entry = await registration.review(db_of(request), actor_of(request), entry_id, approve=data.approve, reason=data.reason)
+    return _copy(entry, EntryOut)
+
+
+@post("/api/meets/{meet_id:int}/bibs", name="api_bibs", guards=[signed_in], status_code=200)
+async def api_bibs(request: Request[Any, Any, Any], meet_id: FromPath[int], data: JSONBody[BibsIn]) -> BibsOut:
+    changed = await bibs.assign_bibs(db_of(request), actor_of(request), meet_id, data.mode, renumber=data.renumber)
+    return BibsOut(changed=changed)
+
+
 ROUTES = [
     api_sign_in,
     api_sign_out,
@@ -260,6 +364,12 @@ ROUTES = [
     api_accounts,
     api_account_create,
     api_account_update,
+    api_entries,
+    api_entry_add,
+    api_entry_withdraw,
+    api_entry_plan,
+    api_entry_review,
+    api_bibs,
 ]
 
 __all__ = ["ROUTES", "DomainError"]

@@ -1,0 +1,245 @@
+"""Fixtures for every zhijia test: one database per test on SQLite and on PostgreSQL.
+
+``backend`` is parametrised over ``sqlite`` and ``postgresql`` (marked ``postgres``); a test
+that asks for ``db`` (migrated, empty) or ``demo_db`` (the demo meet, see ``demo``) runs on
+both. Pin one backend with ``@pytest.mark.parametrize("backend", ["sqlite"])``.
+
+PostgreSQL comes from ``ZHIJIA_TEST_POSTGRES_URL`` (an admin URL such as
+postgresql+asyncpg://zhijia@127.0.0.1:5432/postgres), else from a throw-away server started
+once per session when PostgreSQL's binaries are installed, else the tests are skipped —
+except under ``CI=true``, where they fail: CI must run them.
+
+Each test gets its own copy of a template migrated (and demo-loaded) once per session: a
+file copy on SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL (measured: cheaper than
+re-loading the demo after a TRUNCATE, and it leaves nothing behind between tests).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy.engine import make_url
+
+from events.db import Database
+from events.migrate import upgrade
+from tests.pg_cluster import ThrowawayCluster, find_bin_dir
+from tests.support import Client, DemoMeet, build_demo, call_in_thread, run_in_thread, settings_for
+from web.app import create_app
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+POSTGRES_ENV = "ZHIJIA_TEST_POSTGRES_URL"
+
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+]
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
+
+def asyncpg_dsn(url: str) -> str:
+    """asyncpg's own DSN for an SQLAlchemy URL."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def with_database(url: str, name: str) -> str:
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+@dataclass(frozen=True)
+class Templates:
+    """Where a backend's templates live and the demo meet's ids in them."""
+
+    empty: str  # SQLite: a file path; PostgreSQL: a database name
+    demo: str
+    demo_meet: DemoMeet
+
+
+async def _build_demo_template(url: str) -> DemoMeet:
+    db = Database(url)
+    try:
+        return await build_demo(db)
+    finally:
+        await db.dispose()
+
+
+# SQLite -----------------------------------------------------------------------------------
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    shutil.copyfile(source, target)
+    for suffix in ("-wal", "-shm"):
+        extra = Path(f"{source}{suffix}")
+        if extra.exists():
+            shutil.copyfile(extra, Path(f"{target}{suffix}"))
+
+
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> Templates:
+    root = tmp_path_factory.mktemp("sqlite-templates")
+    empty, demo = root / "empty.sqlite3", root / "demo.sqlite3"
+    call_in_thread(upgrade, sqlite_url(empty))
+    _copy_sqlite(empty, demo)
+    demo_meet = run_in_thread(lambda: _build_demo_template(sqlite_url(demo)))
+    return Templates(empty=str(empty), demo=str(demo), demo_meet=demo_meet)
+
+
+# PostgreSQL -------------------------------------------------------------------------------
+
+
+def _unavailable(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"PostgreSQL tests must run in CI (CI=true): {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> Iterator[str]:
+    """An admin URL of a PostgreSQL server that may create databases."""
+    url = os.environ.get(POSTGRES_ENV)
+    if url:
+        yield url
+        return
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        _unavailable(
+            f"no PostgreSQL: set {POSTGRES_ENV} or install PostgreSQL's binaries "
+            "(Debian: apt-get install postgresql)"
+        )
+    cluster = ThrowawayCluster(bin_dir)  # type: ignore[arg-type]
+    try:
+        cluster.start()
+        yield cluster.admin_url
+    finally:
+        cluster.stop()
+
+
+async def _admin(admin_url: str, *statements: str) -> None:
+    conn = await asyncpg.connect(asyncpg_dsn(admin_url))
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_templates(postgres_admin_url: str) -> Iterator[Templates]:
+    tag = uuid.uuid4().hex[:10]
+    empty, demo = f"zhijia_tpl_{tag}_empty", f"zhijia_tpl_{tag}_demo"
+    run_in_thread(lambda: _admin(postgres_admin_url, f'CREATE DATABASE "{empty}"'))
+    try:
+        call_in_thread(upgrade, with_database(postgres_admin_url, empty))
+        run_in_thread(lambda: _admin(postgres_admin_url, f'CREATE DATABASE "{demo}" TEMPLATE "{empty}"'))
+        demo_meet = run_in_thread(lambda: _build_demo_template(with_database(postgres_admin_url, demo)))
+        yield Templates(empty=empty, demo=demo, demo_meet=demo_meet)
+    finally:
+        run_in_thread(
+            lambda: _admin(
+                postgres_admin_url,
+                f'DROP DATABASE IF EXISTS "{demo}" WITH (FORCE)',
+                f'DROP DATABASE IF EXISTS "{empty}" WITH (FORCE)',
+            )
+        )
+
+
+# One database per test --------------------------------------------------------------------
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+def _templates(request: pytest.FixtureRequest, backend: str) -> Templates:
+    name = "sqlite_templates" if backend == "sqlite" else "postgres_templates"
+    return request.getfixturevalue(name)
+
+
+@pytest.fixture
+async def make_database(
+    request: pytest.FixtureRequest, backend: str, tmp_path: Path
+) -> AsyncIterator[Callable[[str], Awaitable[Database]]]:
+    """``await make_database("empty" | "demo")``: a fresh copy of a template, dropped after."""
+    templates = _templates(request, backend)
+    admin_url = request.getfixturevalue("postgres_admin_url") if backend == "postgresql" else ""
+    made: list[tuple[Database, str | None]] = []
+
+    async def make(kind: str) -> Database:
+        source = templates.demo if kind == "demo" else templates.empty
+        if backend == "sqlite":
+            path = tmp_path / f"{kind}-{len(made)}.sqlite3"
+            _copy_sqlite(Path(source), path)
+            db = Database(sqlite_url(path))
+            made.append((db, None))
+            return db
+        name = f"zhijia_test_{uuid.uuid4().hex[:12]}"
+        await _admin(admin_url, f'CREATE DATABASE "{name}" TEMPLATE "{source}" STRATEGY FILE_COPY')
+        db = Database(with_database(admin_url, name))
+        made.append((db, name))
+        return db
+
+    try:
+        yield make
+    finally:
+        for database, name in made:
+            await database.dispose()
+            if name is not None:
+                await _admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def db(make_database: Callable[[str], Awaitable[Database]]) -> Database:
+    """A migrated, empty database of the test's backend."""
+    return await make_database("empty")
+
+
+@pytest.fixture
+async def demo_db(make_database: Callable[[str], Awaitable[Database]]) -> Database:
+    """A database holding the demo meet (第六届职工运动会) and one session per demo account."""
+    return await make_database("demo")
+
+
+@pytest.fixture
+def demo(request: pytest.FixtureRequest, backend: str) -> DemoMeet:
+    """The demo meet's ids (valid in ``demo_db``)."""
+    return _templates(request, backend).demo_meet
+
+
+# The app ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def app(demo_db: Database) -> Litestar:
+    return create_app(settings_for(demo_db), demo_db)
+
+
+@pytest.fixture
+async def clients(app: Litestar, demo: DemoMeet) -> AsyncIterator[Callable[..., Awaitable[Client]]]:
+    """``await clients("zuweihui")``: a new client (own cookies) signed in as that demo account;
+    ``await clients()`` or ``clients(None)``: an anonymous one."""
+    async with AsyncExitStack() as stack:
+
+        async def open_client(username: str | None = None) -> Client:
+            http = await stack.enter_async_context(AsyncTestClient(app=app))
+            return Client(http, demo).sign_in_as(username)
+
+        yield open_client
+
+
+@pytest.fixture
+async def client(clients: Callable[..., Awaitable[Client]]) -> Client:
+    """An anonymous client of the demo app; ``client.sign_in_as(name)`` switches account."""
+    return await clients()
