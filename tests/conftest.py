@@ -186,7 +186,7 @@ async def make_database(
             made.append((db, None))
             return db
         name = f"zhijia_test_{uuid.uuid4().hex[:12]}"
-        await _admin(admin_url, f'CREATE DATABASE "{name}" TEMPLATE "{source}" STRATEGY FILE_COPY')
+        await _admin(admin_url, f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
         db = Database(with_database(admin_url, name))
         made.append((db, name))
         return db
