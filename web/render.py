@@ -56,12 +56,12 @@ def wants_json(request: Request[Any, Any, Any]) -> bool:
 def page(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
     context.setdefault("actor", actor_of(request))
     context.setdefault("path", request.url.path)
-    return Template(template_name=template, context=context, status_code=status_code)
+    return Template(template_name=template, context=context, status_code=status_code, media_type=MediaType.HTML)
 
 
 def partial(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
     context.setdefault("actor", actor_of(request))
-    return HTMXTemplate(template_name=template, context=context, status_code=status_code)
+    return HTMXTemplate(template_name=template, context=context, status_code=status_code, media_type=MediaType.HTML)
 
 
 def page_or_partial(
@@ -91,6 +91,7 @@ def _problem(request: Request[Any, Any, Any], status: int, message: str, problem
             status_code=status,
             re_target="#flash",
             re_swap="innerHTML",
+            media_type=MediaType.HTML,
         )
     return page(request, "error.html", status_code=status, message=message, status=status)
 
