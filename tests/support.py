@@ -45,6 +45,8 @@ PASSWORD = DEMO_PASSWORD
 
 # The organiser acting outside HTTP (service tests); id None like the demo loader's SYSTEM.
 SYSTEM_ORGANISER = SYSTEM
+# A team leader who is not an organiser, for "organisers only" refusals on an empty database.
+SOME_LEADER = Actor(user_id=99, role="leader", display_name="某队领队", team_id=1)
 
 
 def call_in_thread(func: Callable[..., T], *args: Any) -> T:
