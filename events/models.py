@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -410,3 +411,22 @@ class AuditLog(Base):
     target: Mapped[str] = mapped_column(String(60), default="")
     summary: Mapped[str] = mapped_column(Text, default="")
     reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class EntryFormUpload(Base):
+    """An uploaded entry form (报名表) kept between its preview and its confirmation.
+
+    Stored in the database rather than in one process's memory, so the confirming request may
+    reach another app instance. Only the SHA-256 of the token the browser holds is stored; the
+    row belongs to one team and one user and expires (events.entry_forms.UPLOAD_TTL).
+    """
+
+    __tablename__ = "entry_form_upload"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
