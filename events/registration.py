@@ -192,6 +192,15 @@ def _slots_for(state: TeamState, event: Event, person_id: int) -> tuple[int | No
 # Use cases ---------------------------------------------------------------------------------
 
 
+def _changeable_event(state: TeamState, actor: Actor, event_id: int, reason: str) -> Event:
+    """The meet's event, if the window (or an organiser's reason) allows changing its entries."""
+    event = state.events.get(event_id)
+    if event is None:
+        raise NotFound("项目")
+    check_window(actor, state.meet, reason)
+    return event
+
+
 @dataclass
 class EntryResult:
     entry: Entry
@@ -221,10 +230,7 @@ async def enter(
     try:
         async with db.write() as session:
             state = await _load_state(db, session, team_id, [person_id])
-            event = state.events.get(event_id)
-            if event is None:
-                raise NotFound("项目")
-            check_window(actor, state.meet, reason)
+            event = _changeable_event(state, actor, event_id, reason)
             person = state.members.get(person_id)
             if person is None:
                 elsewhere = await _person_elsewhere(session, state.meet.id, person_id)
@@ -266,10 +272,7 @@ async def withdraw(
     try:
         async with db.write() as session:
             state = await _load_state(db, session, team_id, [person_id])
-            event = state.events.get(event_id)
-            if event is None:
-                raise NotFound("项目")
-            check_window(actor, state.meet, reason)
+            event = _changeable_event(state, actor, event_id, reason)
             entry = next((e for e in state.event_entries(event_id) if e.person_id == person_id), None)
             if entry is None:
                 return False
