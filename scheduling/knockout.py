@@ -108,13 +108,15 @@ def first_round_pairs(lines: Sequence[int | None]) -> list[tuple[int | None, int
     return [(lines[i], lines[i + 1]) for i in range(0, len(lines), 2)]
 
 
-def team_clashes(lines: Sequence[int | None], team: Mapping[int, int | None]) -> list[tuple[int, int]]:
-    """First-round matches between two entrants of the same 代表队."""
-    return [
-        (a, b)
-        for a, b in first_round_pairs(lines)
-        if a is not None and b is not None and team.get(a) is not None and team.get(a) == team.get(b)
-    ]
+def team_clashes(lines: Sequence[int | None], team: Mapping[int, int | None]) -> list[tuple[int, int, int]]:
+    """(team id, entrant, entrant) for each first-round match between two of one 代表队."""
+    clashes = []
+    for a, b in first_round_pairs(lines):
+        if a is not None and b is not None:
+            t = team.get(a)
+            if t is not None and t == team.get(b):
+                clashes.append((t, a, b))
+    return clashes
 
 
 def separate_teams(
@@ -122,9 +124,9 @@ def separate_teams(
     movable: set[int],
     team: Mapping[int, int | None],
     rng: random.Random,
-    may_swap: Callable[[int, int], bool] = lambda i, j: True,
+    may_swap: Callable[[Sequence[int | None], int, int], bool] = lambda lines, i, j: True,
 ) -> list[int | None]:
-    """Swap movable lines until no swap removes a first-round meeting of teammates.
+    """Swap movable lines until no single swap removes another first-round meeting of teammates.
 
     ``movable`` holds line indices (seeded lines stay where the seeding put them);
     ``may_swap`` lets a caller forbid swaps that would break its own placement rules.
@@ -144,7 +146,7 @@ def separate_teams(
             if not clashing(i // 2):
                 continue
             for j in candidates:
-                if i // 2 == j // 2 or not may_swap(i, j):
+                if i // 2 == j // 2 or not may_swap(lines, i, j):
                     continue
                 before = clashing(i // 2) + clashing(j // 2)
                 lines[i], lines[j] = lines[j], lines[i]
