@@ -24,6 +24,14 @@ class Entrant(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     seed: int | None = None
 
 
+class TeamClash(msgspec.Struct, frozen=True):
+    """Entrants of one team placed where the rules wanted them apart (a group, or a match)."""
+
+    team_id: int
+    where: str
+    entrants: tuple[int, ...]
+
+
 def check_entrants(entrants: Sequence[Entrant], minimum: int = 2) -> None:
     if len(entrants) < minimum:
         raise DrawError(f"参赛者不足 {minimum} 个,无法编排")

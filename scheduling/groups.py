@@ -18,20 +18,12 @@ from collections.abc import Mapping, Sequence
 
 import msgspec
 
-from scheduling.entrants import DrawError, Entrant
+from scheduling.entrants import DrawError, Entrant, TeamClash
 from scheduling.knockout import bracket_size, separate_teams, standard_order, team_clashes
 
 
 class Group(msgspec.Struct, frozen=True):
     name: str
-    entrants: tuple[int, ...]
-
-
-class TeamClash(msgspec.Struct, frozen=True):
-    """Entrants of one team placed where the rules wanted them apart (a group, or a match)."""
-
-    team_id: int
-    where: str
     entrants: tuple[int, ...]
 
 
