@@ -16,6 +16,7 @@ re-loading the demo after a TRUNCATE, and it leaves nothing behind between tests
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import uuid
@@ -25,15 +26,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
+import httpx
 import pytest
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
 from sqlalchemy.engine import make_url
 
 from events.db import Database
 from events.migrate import upgrade
 from tests.pg_cluster import ThrowawayCluster, find_bin_dir
-from tests.support import Client, DemoMeet, build_demo, call_in_thread, run_in_thread, settings_for
+from tests.support import HOST, Client, DemoMeet, build_demo, call_in_thread, run_in_thread, settings_for
 from web.app import create_app
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -222,18 +223,46 @@ def demo(request: pytest.FixtureRequest, backend: str) -> DemoMeet:
 
 
 @pytest.fixture
-def app(demo_db: Database) -> Litestar:
-    return create_app(settings_for(demo_db), demo_db)
+async def app(demo_db: Database) -> AsyncIterator[Litestar]:
+    """The app on the demo database, started (lifespan) for the test."""
+    application = create_app(settings_for(demo_db), demo_db)
+    # The lifespan is entered and left in one task of its own: pytest-asyncio sets a fixture
+    # up and tears it down in different tasks, which anyio's cancel scopes refuse.
+    started, stop = asyncio.Event(), asyncio.Event()
+
+    async def run() -> None:
+        async with application.lifespan():
+            started.set()
+            await stop.wait()
+
+    task = asyncio.create_task(run())
+    waiter = asyncio.create_task(started.wait())
+    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        waiter.cancel()
+        task.result()  # startup failed: raise its error
+    try:
+        yield application
+    finally:
+        stop.set()
+        await task
 
 
 @pytest.fixture
 async def clients(app: Litestar, demo: DemoMeet) -> AsyncIterator[Callable[..., Awaitable[Client]]]:
     """``await clients("zuweihui")``: a new client (own cookies) signed in as that demo account;
-    ``await clients()`` or ``clients(None)``: an anonymous one."""
+    ``await clients()``: an anonymous one.
+
+    httpx's ASGITransport runs the app on the test's own event loop. (Litestar's
+    AsyncTestClient runs it on a portal thread's loop, which strands the app's PostgreSQL
+    connections on a loop the test cannot close them from.)
+    """
     async with AsyncExitStack() as stack:
 
         async def open_client(username: str | None = None) -> Client:
-            http = await stack.enter_async_context(AsyncTestClient(app=app))
+            http = await stack.enter_async_context(
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{HOST}")
+            )
             return Client(http, demo).sign_in_as(username)
 
         yield open_client

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
-from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
 from events import accounts
@@ -148,9 +147,9 @@ def settings_for(db: Database) -> Settings:
 
 
 class Client:
-    """An AsyncTestClient that knows the demo accounts and sends the CSRF token."""
+    """An HTTP client of the app that knows the demo accounts and sends the CSRF token."""
 
-    def __init__(self, http: AsyncTestClient, demo: DemoMeet | None) -> None:
+    def __init__(self, http: httpx.AsyncClient, demo: DemoMeet | None) -> None:
         self.http = http
         self.demo = demo
 

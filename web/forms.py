@@ -19,6 +19,7 @@ from events.schemas import LABELS
 
 S = TypeVar("S", bound=msgspec.Struct)
 _PATH = re.compile(r"`\$\.(\w+)")
+_MISSING = re.compile(r"missing required field `(\w+)`")
 
 
 def _field_types(struct: type[msgspec.Struct]) -> dict[str, Any]:
@@ -75,7 +76,7 @@ def convert(data: dict[str, Any], struct: type[S]) -> S:
     try:
         return msgspec.convert(data, struct, strict=False)
     except msgspec.ValidationError as exc:
-        match = _PATH.search(str(exc))
+        match = _MISSING.search(str(exc)) or _PATH.search(str(exc))
         field = match.group(1) if match else None
         label = LABELS.get(field or "", field or "表单")
         if "missing required field" in str(exc).lower():
