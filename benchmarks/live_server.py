@@ -108,6 +108,20 @@ class LiveServer:
                 time.sleep(0.1)
         proc.poll()
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the server's running processes."""
+        if self.proc is None:
+            return 0.0
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if int(fields[2]) == self.proc.pid:
+                total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+        return total / os.sysconf("SC_CLK_TCK")
+
     def __enter__(self) -> LiveServer:
         return self.start()
 
