@@ -2,12 +2,12 @@
 
 Each backend gets one real ``zhijia serve --demo`` subprocess with its locks on (on SQLite
 with two uvicorn workers: processes share no memory, only the database file) and one control
-server started with ZHIJIA_UNSAFE_DISABLE_LOCKS=1. Two team leaders sign in and fire rounds of concurrent
-requests aimed at the limits: one person into six events at once (limit 3), seven men into a
-relay of four, eight players into a badminton team of ≤ 2 men + ≤ 2 women, six men into an
-event whose quota is 2, identical duplicates, a person of the other team, and a women's relay
-through the HTML form. After every round the database is read directly and every rule is
-checked on the stored rows; every response is checked too.
+server started with ZHIJIA_UNSAFE_DISABLE_LOCKS=1. Two team leaders sign in and fire rounds
+of 90 concurrent requests aimed at the limits: one person into six events at once (limit 3),
+seven men into a relay of four, eight players into a badminton team of ≤ 2 men + ≤ 2 women,
+six men into an event whose quota is 2, identical duplicates, a person of the other team,
+and a women's relay through the HTML form. After every round the database is read directly
+and every rule is checked on the stored rows; every response is checked too.
 
 The control run must show at least one violation (rows over a limit, 5xx, "database is
 locked", or 409s from the slot and unique keys catching the race): so this test can fail.
