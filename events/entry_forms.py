@@ -100,12 +100,16 @@ def norm(value: Any) -> str:
 def norm_name(value: Any) -> str:
     """A person's name for comparison: "张 三" and "张三" agree, as do the middle dots of
     minority names (阿依·买买提)."""
-    text = norm(value)
-    return unguard_text(text).translate(_MIDDLE_DOTS)
+    return norm(_unguarded(value)).translate(_MIDDLE_DOTS)
 
 
 def norm_employee_no(value: Any) -> str:
-    return norm(value).upper()
+    return norm(_unguarded(value)).upper()
+
+
+def _unguarded(value: Any) -> Any:
+    """Text as it was before exports.guard_text protected it (our own form, read back)."""
+    return unguard_text(value.strip(" \u3000")) if isinstance(value, str) else value
 
 
 def _shown(value: Any) -> str:
