@@ -12,6 +12,7 @@ import enum
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -430,3 +431,115 @@ class EntryFormUpload(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
+
+
+class DrawStatus(enum.StrEnum):
+    DRAFT = "draft"  # 预览: may be redrawn
+    PUBLISHED = "published"  # 已公布: referees score it
+
+
+class Draw(Base):
+    """The generated structure of one event (编排): groups, bracket, rounds.
+
+    ``data`` is the draw engine's own record (scheduling.draw), JSON; ``bracket`` the
+    knockout that follows a group stage once the groups are decided. One draw per event.
+    """
+
+    __tablename__ = "draw"
+    __table_args__ = (
+        CheckConstraint(_in("status", DrawStatus), name="status"),
+        CheckConstraint(_in("format", Format), name="format"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), unique=True)
+    format: Mapped[str] = mapped_column(String(20))
+    seed: Mapped[int] = mapped_column(BigInteger)
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    data: Mapped[str] = mapped_column(Text)
+    bracket: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), default=DrawStatus.DRAFT)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class DrawEntrant(Base):
+    """One line of a draw: a person (singles) or a team's squad (team events)."""
+
+    __tablename__ = "draw_entrant"
+    __table_args__ = (UniqueConstraint("draw_id", "team_id", "person_id", "squad"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draw_id: Mapped[int] = mapped_column(ForeignKey("draw.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)  # the engine's entrant id, 1..n
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="RESTRICT"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"))
+    squad: Mapped[int] = mapped_column(Integer, default=1)
+    name: Mapped[str] = mapped_column(String(80))
+    team_name: Mapped[str] = mapped_column(String(60))
+    seed: Mapped[int | None] = mapped_column(Integer)
+
+
+class MatchStatus(enum.StrEnum):
+    WAITING = "waiting"  # 待定: a side is not known yet
+    READY = "ready"  # 待赛
+    DONE = "done"  # 已赛
+
+
+class Match(Base):
+    """One match (场次) of a draw. The table is called fixture: MATCH is an SQL keyword."""
+
+    __tablename__ = "fixture"
+    __table_args__ = (
+        UniqueConstraint("draw_id", "key"),
+        CheckConstraint(_in("status", MatchStatus), name="status"),
+        CheckConstraint("winner_side IS NULL OR winner_side IN ('a', 'b')", name="winner"),
+        CheckConstraint("version >= 0", name="version"),
+        CheckConstraint("best_of IN (1, 3, 5, 7)", name="best_of"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draw_id: Mapped[int] = mapped_column(ForeignKey("draw.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(24))  # "rr:3:1", "g:A:2:1", "ko:5", "sw:2:4"
+    stage: Mapped[str] = mapped_column(String(12))  # round_robin / group / knockout / swiss
+    group_name: Mapped[str | None] = mapped_column(String(4))
+    round_no: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)  # order for display: 第N场
+    label: Mapped[str] = mapped_column(String(40))
+    a_id: Mapped[int | None] = mapped_column(ForeignKey("draw_entrant.id", ondelete="RESTRICT"))
+    b_id: Mapped[int | None] = mapped_column(ForeignKey("draw_entrant.id", ondelete="RESTRICT"))
+    best_of: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(10), default=MatchStatus.WAITING)
+    winner_side: Mapped[str | None] = mapped_column(String(1))
+    version: Mapped[int] = mapped_column(Integer, default=0)  # number of result versions
+    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venue.id", ondelete="SET NULL"))
+
+
+class MatchResult(Base):
+    """One version of a match's result. Append-only: a correction is a new version.
+
+    The database refuses UPDATE and DELETE on this table (triggers in migration 0004).
+    """
+
+    __tablename__ = "match_result"
+    __table_args__ = (
+        UniqueConstraint("match_id", "version"),
+        UniqueConstraint("idempotency_key"),
+        CheckConstraint("outcome IN ('played', 'walkover', 'forfeit', 'double_forfeit', 'cleared')", name="outcome"),
+        CheckConstraint("winner_side IS NULL OR winner_side IN ('a', 'b')", name="winner"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("fixture.id", ondelete="RESTRICT"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(16))
+    winner_side: Mapped[str | None] = mapped_column(String(1))
+    score: Mapped[dict] = mapped_column(JSON)  # games, games won, points, rubbers, line-ups
+    summary: Mapped[str] = mapped_column(String(200))  # "3:1(11:8, 9:11, 11:5, 11:7)"
+    reason: Mapped[str] = mapped_column(Text, default="")
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+    confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
