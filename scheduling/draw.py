@@ -18,10 +18,10 @@ import msgspec
 
 from scheduling import knockout
 from scheduling.entrants import DrawError, Entrant, TeamClash, check_entrants, seeded_first, team_of
-from scheduling.groups import Group, Spot, draw_groups, qualifier_lines
+from scheduling.groups import Group, Spot, draw_groups, fill_knockout, qualifier_lines
 from scheduling.round_robin import berger_rounds
 from scheduling.rounds import Round
-from scheduling.swiss import pair_next_round
+from scheduling.swiss import PlayedRound, pair_next_round
 
 Format = Literal["round_robin", "knockout", "groups_knockout", "swiss"]
 
@@ -157,6 +157,25 @@ def _groups_knockout(
 
 def _first_round_clashes(lines: Sequence[int | None], team: Mapping[int, int | None]) -> tuple[TeamClash, ...]:
     return tuple(TeamClash(t, f"第1轮 {a} 对 {b}", (a, b)) for t, a, b in knockout.team_clashes(lines, team))
+
+
+def knockout_after_groups(
+    draw: GroupsKnockoutDraw, finishing: Mapping[str, Sequence[int]]
+) -> tuple[knockout.Bracket, tuple[TeamClash, ...]]:
+    """The knockout once every group has its final order (group name → entrant ids, 1st first).
+
+    Moving teammates apart draws on the draw's own seed, so this too is reproducible.
+    """
+    rng = random.Random(draw.seed)
+    lines, clashes = fill_knockout(draw.knockout, finishing, team_of(draw.entrants), rng)
+    return knockout.build_bracket(lines, draw.settings.third_place), tuple(clashes)
+
+
+def next_swiss_round(draw: SwissDraw, played: Sequence[PlayedRound]) -> Round:
+    """Round ``len(played) + 1`` of a Swiss event from the results of the rounds before it."""
+    if len(played) >= draw.planned_rounds:
+        raise DrawError(f"本项目计划 {draw.planned_rounds} 轮,已经全部编排")
+    return pair_next_round(draw.ranking, played, draw.top_board_white, draw.settings.bye_points)
 
 
 def encode_draw(draw: Draw) -> bytes:

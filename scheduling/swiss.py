@@ -95,6 +95,9 @@ def _players(ranking: Sequence[int], rounds: Sequence[PlayedRound], bye_points: 
     if len(set(ranking)) != len(ranking):
         raise DrawError("参赛者编号重复")
     players = {x: _Player(x, rank) for rank, x in enumerate(ranking)}
+    strangers = {x for rnd in rounds for g in rnd.games for x in (g.a, g.b)} | {x for r in rounds for x in r.byes}
+    if strangers - players.keys():
+        raise DrawError("比赛记录中有不在本项目的参赛者")
     for rnd in rounds:
         for game in rnd.games:
             white, black = players[game.a], players[game.b]

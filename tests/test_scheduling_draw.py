@@ -16,9 +16,13 @@ from scheduling.draw import (
     SwissDraw,
     decode_draw,
     encode_draw,
+    knockout_after_groups,
     make_draw,
+    next_swiss_round,
 )
 from scheduling.entrants import DrawError, Entrant
+from scheduling.results import Played
+from scheduling.swiss import PlayedRound
 
 FORMATS = ["round_robin", "knockout", "groups_knockout", "swiss"]
 
@@ -108,3 +112,28 @@ def test_teammates_forced_together_in_round_one_are_reported() -> None:
 def test_bad_input_is_refused_in_chinese(format: str, entrants: list[Entrant], settings: object, message: str) -> None:
     with pytest.raises(DrawError, match=message):
         make_draw(format, entrants, settings, 1)  # type: ignore[arg-type]
+
+
+def test_the_knockout_after_the_groups_is_filled_from_their_final_order() -> None:
+    draw = make_draw("groups_knockout", field(8, teams=8, seeds=0), {"group_count": 2}, 11)
+    assert isinstance(draw, GroupsKnockoutDraw)
+    finishing = {g.name: list(g.entrants) for g in draw.groups}
+    bracket, clashes = knockout_after_groups(draw, finishing)
+    a, b = finishing["A"], finishing["B"]
+    assert bracket.lines == (a[0], b[1], b[0], a[1]) and clashes == ()
+    assert knockout_after_groups(draw, finishing) == (bracket, clashes)
+    assert bracket.third_place_match() is not None
+
+
+def test_later_swiss_rounds_come_from_the_results_up_to_the_planned_number() -> None:
+    draw = make_draw("swiss", field(6), {"rounds": 2}, 5)
+    assert isinstance(draw, SwissDraw)
+    first = draw.rounds[0]
+    played = [PlayedRound(tuple(Played(p.home, p.away, winner=p.home) for p in first.pairings))]
+    second = next_swiss_round(draw, played)
+    assert second.number == 2
+    met = {frozenset((p.home, p.away)) for p in first.pairings}
+    assert not met & {frozenset((p.home, p.away)) for p in second.pairings}
+    played.append(PlayedRound(tuple(Played(p.home, p.away, winner=p.away) for p in second.pairings)))
+    with pytest.raises(DrawError, match="计划 2 轮"):
+        next_swiss_round(draw, played)

@@ -150,3 +150,8 @@ def test_a_bye_counts_as_a_virtual_opponent_with_the_players_own_score() -> None
     forfeited = [Played(1, 2, winner=1, forfeited=(2,))]
     assert buchholz(1, forfeited, (), {1: 1.0, 2: 0.0}) == 1.0
     assert sonneborn_berger(1, forfeited, {1: 1.0, 2: 0.0}) == 0.0
+
+
+def test_results_naming_someone_outside_the_event_are_refused() -> None:
+    with pytest.raises(DrawError, match="不在本项目"):
+        pair_next_round([1, 2, 3, 4], [PlayedRound((Played(1, 9, winner=1),))])
