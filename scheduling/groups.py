@@ -97,7 +97,7 @@ def _spread_unseeded(
     placed: dict[int, list[Entrant]] = defaultdict(list)
     leftovers: list[Entrant] = list(teamless)
     for team in teams:
-        its_groups = [g for t, g in flow if t == team]
+        its_groups = sorted(g for t, g in flow if t == team)
         rng.shuffle(its_groups)
         people = by_team[team]
         for g, e in zip(its_groups, people):
