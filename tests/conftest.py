@@ -26,11 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
+from argon2 import PasswordHasher
 import httpx
 import pytest
 from litestar import Litestar
 from sqlalchemy.engine import make_url
 
+from events import accounts
 from events.db import Database
 from events.migrate import upgrade
 from tests.pg_cluster import ThrowawayCluster, find_bin_dir
@@ -74,6 +76,26 @@ async def _build_demo_template(url: str) -> DemoMeet:
         return await build_demo(db)
     finally:
         await db.dispose()
+
+
+# Passwords --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing() -> Iterator[PasswordHasher]:
+    """argon2id with the smallest cost for the whole session; yields the app's own hasher.
+
+    The app's hasher (argon2-cffi's defaults: 64 MiB, 3 passes) takes 50–200 ms a check on
+    this machine, and throttling and sign-in tests check dozens of passwords. The hash format
+    and the code path are unchanged; test_accounts checks the app's own parameters.
+    """
+    original = accounts._hasher, accounts._DUMMY_HASH
+    fast = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    accounts._hasher, accounts._DUMMY_HASH = fast, fast.hash("zhijia-dummy-password")
+    try:
+        yield original[0]
+    finally:
+        accounts._hasher, accounts._DUMMY_HASH = original
 
 
 # SQLite -----------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from argon2 import PasswordHasher, Type
 from sqlalchemy import func, select
 
 from events import accounts
@@ -38,6 +39,14 @@ async def test_passwords_are_stored_as_argon2id_hashes(demo_db: Database, demo: 
     assert stored.id == user.id
     assert stored.password_hash.startswith("$argon2id$")
     assert NEW_PASSWORD not in stored.password_hash
+
+
+def test_the_apps_hasher_is_memory_hard_argon2id(fast_password_hashing: PasswordHasher) -> None:
+    # The tests swap in a cheap hasher (conftest); this is the one the app runs with.
+    app_hasher = fast_password_hashing
+    assert app_hasher.type is Type.ID
+    assert app_hasher.memory_cost >= 65536 and app_hasher.time_cost >= 3
+    assert app_hasher.hash("zhijia2026").startswith("$argon2id$v=19$m=65536,t=3,")
 
 
 async def test_demo_accounts_sign_in_with_the_demo_password(demo_db: Database) -> None:

@@ -1,0 +1,344 @@
+"""Who may call which route: every route of the app against a policy table.
+
+The table below states, for each (method, path template), who may use it:
+
+- ``public``     everybody, signed in or not
+- ``signed_in``  any signed-in account
+- ``organiser``  organisers (组委会/会务组) only
+- ``team``       organisers and the leader of the team in the URL — not another team's leader
+- ``referee``    organisers and referees
+
+``test_every_route_has_a_policy`` fails for a route missing from the table (so a new route
+needs a stated policy) and for a table entry no route answers. ``test_route_policy`` sends
+each route's request as five actors — anonymous, organiser, the team's own leader, another
+team's leader, a referee — with real ids from the demo meet, a valid CSRF token and a minimal
+body that gets past parsing to the authorization decision, on a fresh copy of the demo meet:
+
+- a refused actor gets 401 (API) or a 303 to /login (pages) when anonymous, else 403;
+- an allowed actor gets neither 401 nor 403 nor a redirect to /login, and never a 5xx.
+
+It is about routing and guards, not the database: SQLite only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from litestar import Litestar
+from litestar.routes import HTTPRoute
+
+from events import registration
+from events.db import Database
+from tests.support import CSRF_COOKIE, LEADER, ORGANISER, OTHER_LEADER, REFEREE, TEST_SECRET, Client, DemoMeet
+from web.app import create_app
+from web.settings import Settings
+
+# Litestar's own routes, outside the policy: static files are public by design, the OpenAPI
+# schema documents the API without data. OPTIONS is Litestar's automatic CORS answer.
+NOT_COVERED = {
+    "/static/{file_path:path}": "static files (CSS, JS, icons) are public",
+    "/api/schema": "OpenAPI schema UI, no data",
+    "/api/schema/scalar": "OpenAPI schema UI, no data",
+    "/api/schema/openapi.json": "OpenAPI document, no data",
+    "/api/schema/{path:str}": "OpenAPI schema UI assets",
+}
+AUTOMATIC_METHODS = {"OPTIONS"}
+
+ANONYMOUS, OWN_LEADER, FOREIGN_LEADER = "anonymous", "own leader", "foreign leader"
+ACTORS: dict[str, str | None] = {
+    ANONYMOUS: None,
+    REFEREE: REFEREE,
+    FOREIGN_LEADER: OTHER_LEADER,  # lingdui2 (二车间) acting on 一车间's URLs
+    OWN_LEADER: LEADER,  # lingdui1 (一车间)
+    ORGANISER: ORGANISER,
+}
+ALLOWED: dict[str, set[str]] = {
+    "public": set(ACTORS),
+    "signed_in": set(ACTORS) - {ANONYMOUS},
+    "organiser": {ORGANISER},
+    "team": {ORGANISER, OWN_LEADER},
+    "referee": {ORGANISER, REFEREE},
+}
+
+Body = Callable[["Ids"], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    policy: str
+    body: Body | None = None  # form fields (pages) or JSON (/api) that reach the decision
+
+
+@dataclass
+class Ids:
+    """Real ids for path parameters and bodies; team routes name 一车间 (lingdui1's team)."""
+
+    demo: DemoMeet
+    entry_id: int
+    values: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def team_id(self) -> int:
+        return self.demo.team_of(LEADER)
+
+    @property
+    def person_id(self) -> int:
+        return self.demo.person_ids[self.team_id][0]  # a man: the demo lists men first
+
+    @property
+    def event_id(self) -> int:
+        return self.demo.event_ids["ATH-100M-M"]
+
+
+def meet_json(ids: Ids) -> dict[str, Any]:
+    return {
+        "name": "第七届职工运动会", "edition": 7, "starts_on": "2027-11-20", "ends_on": "2027-11-21",
+        "registration_opens": "2027-11-01", "registration_closes": "2027-11-10",
+    }
+
+
+def venue_json(ids: Ids) -> dict[str, Any]:
+    return {"name": "新场地", "kind": "hall"}
+
+
+def event_json(ids: Ids) -> dict[str, Any]:
+    return {"code": "NEW-EVENT", "name": "新项目", "sport": "fun", "division": "open",
+            "kind": "individual_timed", "format": "timed_final"}
+
+
+def team_json(ids: Ids) -> dict[str, Any]:
+    return {"name": "新代表队", "number": 9}
+
+
+def person_json(ids: Ids) -> dict[str, Any]:
+    return {"name": "新职工", "gender": "M", "employee_no": "NEW-001"}
+
+
+def entry_body(ids: Ids) -> dict[str, Any]:
+    return {"event_id": ids.event_id, "person_id": ids.person_id}
+
+
+P, S, O, T, R = "public", "signed_in", "organiser", "team", "referee"
+
+POLICY: dict[tuple[str, str], Rule] = {
+    # Public pages, sign-in, health
+    ("GET", "/"): Rule(P),
+    ("GET", "/meets/{meet_id:int}"): Rule(P),
+    ("GET", "/login"): Rule(P),
+    ("POST", "/login"): Rule(P),
+    ("POST", "/logout"): Rule(P),
+    ("GET", "/me"): Rule(S),  # anonymous: sent to sign in
+    ("GET", "/healthz"): Rule(P),
+    # Organiser pages
+    ("GET", "/org"): Rule(O),
+    ("GET", "/org/meets/new"): Rule(O),
+    ("POST", "/org/meets"): Rule(O),
+    ("GET", "/org/meets/{meet_id:int}"): Rule(O),
+    ("POST", "/org/meets/{meet_id:int}"): Rule(O),
+    ("GET", "/org/meets/{meet_id:int}/edit"): Rule(O),
+    ("GET", "/org/meets/{meet_id:int}/venues/new"): Rule(O),
+    ("POST", "/org/meets/{meet_id:int}/venues"): Rule(O),
+    ("GET", "/org/meets/{meet_id:int}/venues/{item_id:int}/edit"): Rule(O),
+    ("POST", "/org/meets/{meet_id:int}/venues/{item_id:int}"): Rule(O),
+    ("POST", "/org/meets/{meet_id:int}/venues/{item_id:int}/delete"): Rule(O),
+    ("GET", "/org/meets/{meet_id:int}/events/new"): Rule(O),
+    ("POST", "/org/meets/{meet_id:int}/events"): Rule(O),
+    ("GET", "/org/meets/{meet_id:int}/events/{item_id:int}/edit"): Rule(O),
+    ("POST", "/org/meets/{meet_id:int}/events/{item_id:int}"): Rule(O),
+    ("POST", "/org/meets/{meet_id:int}/events/{item_id:int}/delete"): Rule(O),
+    ("GET", "/org/meets/{meet_id:int}/teams/new"): Rule(O),
+    ("POST", "/org/meets/{meet_id:int}/teams"): Rule(O),
+    ("GET", "/org/meets/{meet_id:int}/teams/{item_id:int}/edit"): Rule(O),
+    ("POST", "/org/meets/{meet_id:int}/teams/{item_id:int}"): Rule(O),
+    ("POST", "/org/meets/{meet_id:int}/teams/{item_id:int}/delete"): Rule(O),
+    ("GET", "/org/accounts"): Rule(O),
+    ("POST", "/org/accounts"): Rule(O),
+    ("GET", "/org/accounts/new"): Rule(O),
+    ("GET", "/org/accounts/{user_id:int}/edit"): Rule(O),
+    ("POST", "/org/accounts/{user_id:int}"): Rule(O),
+    ("GET", "/org/people"): Rule(O),
+    ("POST", "/org/people"): Rule(O),
+    ("GET", "/org/people/new"): Rule(O),
+    ("GET", "/org/people/{person_id:int}/edit"): Rule(O),
+    ("POST", "/org/people/{person_id:int}"): Rule(O),
+    ("GET", "/org/audit"): Rule(O),
+    ("GET", "/org/meets/{meet_id:int}/entries"): Rule(O),
+    ("POST", "/org/meets/{meet_id:int}/bibs"): Rule(O, lambda ids: {"mode": "team_ranges"}),
+    ("GET", "/org/meets/{meet_id:int}/entries.xlsx"): Rule(O),
+    # A team's pages: its own leader and organisers
+    ("GET", "/teams/{team_id:int}"): Rule(T),
+    ("POST", "/teams/{team_id:int}/members"): Rule(T, person_json),
+    ("POST", "/teams/{team_id:int}/members/{member_id:int}/delete"): Rule(T),
+    ("GET", "/teams/{team_id:int}/entries"): Rule(T),
+    ("POST", "/teams/{team_id:int}/entries"): Rule(T, entry_body),
+    ("GET", "/teams/{team_id:int}/entries/print"): Rule(T),
+    ("GET", "/teams/{team_id:int}/entry-form"): Rule(T),
+    ("GET", "/teams/{team_id:int}/entry-form.xlsx"): Rule(T),
+    ("POST", "/teams/{team_id:int}/entry-form/preview"): Rule(T),
+    ("POST", "/teams/{team_id:int}/entry-form/commit"): Rule(T),
+    ("GET", "/teams/{team_id:int}/entries.xlsx"): Rule(T),
+    # Referees (and organisers)
+    ("GET", "/referee"): Rule(R),
+    ("GET", "/meets/{meet_id:int}/review"): Rule(R),
+    ("POST", "/entries/{entry_id:int}/review"): Rule(R, lambda ids: {"verdict": "approve"}),
+    # JSON API
+    ("POST", "/api/session"): Rule(P, lambda ids: {"username": "nobody", "password": "not-the-password"}),
+    ("DELETE", "/api/session"): Rule(P),
+    ("GET", "/api/me"): Rule(P),
+    ("GET", "/api/meets"): Rule(P),
+    ("POST", "/api/meets"): Rule(O, meet_json),
+    ("GET", "/api/meets/{meet_id:int}"): Rule(P),
+    ("PUT", "/api/meets/{meet_id:int}"): Rule(O, meet_json),
+    ("GET", "/api/meets/{meet_id:int}/venues"): Rule(P),
+    ("POST", "/api/meets/{meet_id:int}/venues"): Rule(O, venue_json),
+    ("PUT", "/api/meets/{meet_id:int}/venues/{item_id:int}"): Rule(O, venue_json),
+    ("DELETE", "/api/meets/{meet_id:int}/venues/{item_id:int}"): Rule(O),
+    ("GET", "/api/meets/{meet_id:int}/events"): Rule(P),
+    ("POST", "/api/meets/{meet_id:int}/events"): Rule(O, event_json),
+    ("PUT", "/api/meets/{meet_id:int}/events/{item_id:int}"): Rule(O, event_json),
+    ("DELETE", "/api/meets/{meet_id:int}/events/{item_id:int}"): Rule(O),
+    ("GET", "/api/meets/{meet_id:int}/teams"): Rule(P),
+    ("POST", "/api/meets/{meet_id:int}/teams"): Rule(O, team_json),
+    ("PUT", "/api/meets/{meet_id:int}/teams/{item_id:int}"): Rule(O, team_json),
+    ("DELETE", "/api/meets/{meet_id:int}/teams/{item_id:int}"): Rule(O),
+    ("GET", "/api/teams/{team_id:int}/members"): Rule(T),
+    ("POST", "/api/teams/{team_id:int}/members"): Rule(T, person_json),
+    ("DELETE", "/api/teams/{team_id:int}/members/{member_id:int}"): Rule(T),
+    ("GET", "/api/accounts"): Rule(O),
+    ("POST", "/api/accounts"): Rule(
+        O, lambda ids: {"username": "jishi1", "display_name": "记时员", "password": "jishi-2026", "role": "referee"}
+    ),
+    ("PUT", "/api/accounts/{user_id:int}"): Rule(O, lambda ids: {"display_name": "裁判", "role": "referee"}),
+    ("GET", "/api/teams/{team_id:int}/entries"): Rule(T),
+    ("POST", "/api/teams/{team_id:int}/entries"): Rule(T, entry_body),
+    ("PUT", "/api/teams/{team_id:int}/entries"): Rule(T, lambda ids: {"entries": {}, "dry_run": True}),
+    ("DELETE", "/api/teams/{team_id:int}/entries/{event_id:int}/{person_id:int}"): Rule(T),
+    ("POST", "/api/entries/{entry_id:int}/review"): Rule(R, lambda ids: {"approve": True}),
+    ("POST", "/api/meets/{meet_id:int}/bibs"): Rule(O, lambda ids: {"mode": "team_ranges"}),
+}
+
+assert all(rule.policy in ALLOWED for rule in POLICY.values())
+
+
+@pytest.fixture(scope="module")
+def shared_app() -> Litestar:
+    """One app for the module (building it costs more than a test's requests); each test
+    points it at its own fresh copy of the demo database."""
+    url = "sqlite+aiosqlite:///:memory:"  # never connected: every test sets its own database
+    return create_app(Settings(database_url=url, secret=TEST_SECRET), Database(url))
+
+
+@pytest.fixture
+def app(shared_app: Litestar, demo_db: Database) -> Litestar:
+    shared_app.state.db = demo_db
+    return shared_app
+
+
+def app_routes(app: Litestar) -> set[tuple[str, str]]:
+    """(method, path template) of every route the app answers, Litestar's own excluded."""
+    return {
+        (method, route.path)
+        for route in app.routes
+        if isinstance(route, HTTPRoute) and route.path not in NOT_COVERED
+        for method in route.route_handler_map
+        if method not in AUTOMATIC_METHODS
+    }
+
+
+def test_every_route_has_a_policy(shared_app: Litestar) -> None:
+    routes = app_routes(shared_app)
+    missing = sorted(routes - set(POLICY))
+    stale = sorted(set(POLICY) - routes)
+    assert not missing, "routes without a policy in tests/test_authorization_matrix.py POLICY: " + ", ".join(
+        f"{m} {p}" for m, p in missing
+    )
+    assert not stale, "POLICY entries no route answers: " + ", ".join(f"{m} {p}" for m, p in stale)
+
+
+def _param_value(name: str, path: str, ids: Ids) -> int:
+    if name == "meet_id":
+        return ids.demo.meet_id
+    if name == "team_id":
+        return ids.team_id
+    if name == "member_id":
+        return ids.demo.member_ids[ids.team_id][0]
+    if name == "person_id":
+        return ids.person_id
+    if name == "event_id":
+        return ids.event_id
+    if name == "entry_id":
+        return ids.entry_id
+    if name == "user_id":
+        return ids.demo.user_ids["caipan2"]
+    if name == "item_id":
+        kind = path.split("/{item_id")[0].rsplit("/", 1)[1]
+        if kind == "venues":
+            return ids.demo.venue_ids["田径场"]
+        if kind == "events":
+            return ids.event_id
+        if kind == "teams":
+            return ids.demo.team_ids["财务部"]
+    raise AssertionError(f"no demo id for {{{name}}} in {path}: teach _param_value")
+
+
+def build_url(path: str, ids: Ids) -> str:
+    return re.sub(r"\{(\w+):\w+\}", lambda m: str(_param_value(m.group(1), path, ids)), path)
+
+
+async def send(client: Client, method: str, url: str, body: dict[str, Any] | None) -> httpx.Response:
+    if url.startswith("/api/"):
+        return await client.api(method, url, body if body is not None or method in ("GET", "DELETE") else {})
+    if method == "GET":
+        return await client.get(url)
+    assert method == "POST", f"pages answer GET and POST only, not {method} {url}"
+    return await client.post_form(url, body or {})
+
+
+def refused_as_expected(actor: str, url: str, response: httpx.Response) -> bool:
+    if actor == ANONYMOUS:
+        if url.startswith("/api/"):
+            return response.status_code == 401
+        return response.status_code == 303 and response.headers["location"].startswith("/login")
+    return response.status_code == 403
+
+
+def allowed_as_expected(response: httpx.Response) -> bool:
+    if response.status_code in (401, 403) or response.status_code >= 500:
+        return False
+    return not (response.status_code in (302, 303) and response.headers.get("location", "").startswith("/login"))
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+@pytest.mark.parametrize(("method", "path"), sorted(POLICY), ids=[f"{m} {p}" for m, p in sorted(POLICY)])
+async def test_route_policy(
+    method: str, path: str, clients: Callable[..., Awaitable[Client]], demo: DemoMeet, demo_db: Database
+) -> None:
+    rule = POLICY[(method, path)]
+    # One entry of 一车间 in an athletics event, so review routes have something to review.
+    entered = await registration.enter(
+        demo_db, demo.actor(ORGANISER), team_id=demo.team_of(LEADER), event_id=demo.event_ids["ATH-100M-M"],
+        person_id=demo.person_ids[demo.team_of(LEADER)][0],
+    )
+    ids = Ids(demo=demo, entry_id=entered.entry.id)
+    url = build_url(path, ids)
+    body = rule.body(ids) if rule.body else None
+    allowed = ALLOWED[rule.policy]
+    failures = []
+    csrf = ""
+    # Refused actors first, so an allowed actor's change cannot turn a refusal into a 404.
+    for actor in sorted(ACTORS, key=lambda a: a in allowed):
+        client = await clients(ACTORS[actor])
+        if csrf:
+            client.set_cookie(CSRF_COOKIE, csrf)
+        csrf = await client.csrf_token()
+        response = await send(client, method, url, body)
+        ok = allowed_as_expected(response) if actor in allowed else refused_as_expected(actor, url, response)
+        if not ok:
+            verdict = "allowed" if actor in allowed else "refused"
+            failures.append(f"{actor} should be {verdict}: {response.status_code} {response.text[:200]!r}")
+    assert not failures, f"{method} {url} (policy {rule.policy}):\n" + "\n".join(failures)
