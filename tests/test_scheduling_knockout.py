@@ -182,7 +182,7 @@ def _clashes_after_best_arrangement(lines: list[int | None], movable: list[int],
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.integers(3, 8), st.integers(1, 3), st.integers(0, 2), st.integers(0, 10_000))
+@given(st.integers(3, 7), st.integers(1, 3), st.integers(0, 2), st.integers(0, 10_000))
 def test_teammates_are_kept_apart_in_the_first_round_whenever_possible(
     n: int, teams: int, seeds: int, seed: int
 ) -> None:
