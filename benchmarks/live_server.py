@@ -14,6 +14,7 @@ import asyncio
 import concurrent.futures
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -222,11 +223,21 @@ async def _admin(admin_url: str, statement: str) -> None:
         await conn.close()
 
 
-def create_database(admin_url: str, prefix: str = "zhijia_live") -> str:
-    """CREATE DATABASE with a fresh name; returns the name."""
+def create_database(admin_url: str, prefix: str = "zhijia_live", *, template: str | None = None) -> str:
+    """CREATE DATABASE with a fresh name (a copy of ``template`` if given); returns the name."""
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    run_async(lambda: _admin(admin_url, f'CREATE DATABASE "{name}"'))
+    copy = f' TEMPLATE "{template}"' if template else ""
+    run_async(lambda: _admin(admin_url, f'CREATE DATABASE "{name}"{copy}'))
     return name
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """A copy of a SQLite database file, with its WAL files if it has any."""
+    shutil.copyfile(source, target)
+    for suffix in ("-wal", "-shm"):
+        extra = Path(f"{source}{suffix}")
+        if extra.exists():
+            shutil.copyfile(extra, Path(f"{target}{suffix}"))
 
 
 def drop_database(admin_url: str, name: str) -> None:

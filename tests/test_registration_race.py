@@ -33,7 +33,14 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from benchmarks.live_server import LiveServer, create_database, database_url, drop_database, zhijia_server
+from benchmarks.live_server import (
+    LiveServer,
+    copy_sqlite,
+    create_database,
+    database_url,
+    drop_database,
+    zhijia_server,
+)
 
 pytestmark = pytest.mark.server
 
@@ -82,15 +89,20 @@ def _run_server(
     # the rules must hold across them. PostgreSQL's row locks are the database's own; one
     # worker (twenty pooled connections) races them as hard, and starts faster.
     workers = 2 if locking and backend == "sqlite" else 1
+    # The database starts as a copy of the session's migrated demo template (conftest), which
+    # saves each server the migrations and the demo load; ``serve --demo`` then finds the demo
+    # meet already there.
     admin_url = name = None
     if backend == "sqlite":
         path = log_dir / "zhijia.sqlite3"
+        copy_sqlite(Path(request.getfixturevalue("sqlite_templates").demo), path)
         server = zhijia_server(log_dir, sqlite_path=path, workers=workers, unsafe_disable_locks=not locking,
                                name=f"race-{mode}")
         url = f"sqlite+aiosqlite:///{path}"
     else:
         admin_url = request.getfixturevalue("postgres_admin_url")
-        name = create_database(admin_url, "zhijia_race")
+        template = request.getfixturevalue("postgres_templates").demo
+        name = create_database(admin_url, "zhijia_race", template=template)
         url = database_url(admin_url, name)
         server = zhijia_server(log_dir, database_url=url, workers=workers, unsafe_disable_locks=not locking,
                                name=f"race-{mode}")
