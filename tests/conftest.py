@@ -294,3 +294,45 @@ async def clients(app: Litestar, demo: DemoMeet) -> AsyncIterator[Callable[..., 
 async def client(clients: Callable[..., Awaitable[Client]]) -> Client:
     """An anonymous client of the demo app; ``client.sign_in_as(name)`` switches account."""
     return await clients()
+
+
+# Reporting: how many tests ran on each backend; in CI a skipped PostgreSQL test fails the run.
+
+_OUTCOMES: dict[str, dict[str, int]] = {}
+_BACKEND_OF: dict[str, str] = {}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "backend" in callspec.params:
+            _BACKEND_OF[item.nodeid] = callspec.params["backend"]
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    backend = _BACKEND_OF.get(report.nodeid)
+    if backend is None:
+        return
+    counts = _OUTCOMES.setdefault(backend, {"passed": 0, "failed": 0, "skipped": 0})
+    if report.skipped:
+        counts["skipped"] += 1
+    elif report.failed:
+        counts["failed"] += 1
+    elif report.when == "call":
+        counts["passed"] += 1
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not _OUTCOMES:
+        return
+    line = "; ".join(
+        f"{backend}: {c['passed']} passed, {c['failed']} failed, {c['skipped']} skipped"
+        for backend, c in sorted(_OUTCOMES.items())
+    )
+    terminalreporter.write_line(f"zhijia database backends — {line}")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    skipped = _OUTCOMES.get("postgresql", {}).get("skipped", 0)
+    if IN_CI and skipped and exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
