@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 
 import msgspec
@@ -39,11 +38,18 @@ from events.models import (
     Sport,
 )
 from scheduling import knockout, matches, standings
-from scheduling.draw import GroupsKnockoutDraw, KnockoutDraw, SwissDraw, decode_draw, encode_draw
+from scheduling.draw import (
+    GroupsKnockoutDraw,
+    KnockoutDraw,
+    SwissDraw,
+    decode_draw,
+    encode_draw,
+    knockout_after_groups,
+    next_swiss_round,
+)
 from scheduling.entrants import DrawError
-from scheduling.groups import fill_knockout
 from scheduling.results import Played
-from scheduling.swiss import PlayedRound, pair_next_round
+from scheduling.swiss import PlayedRound
 
 # How each sport is scored ---------------------------------------------------------------
 
@@ -54,7 +60,7 @@ RANKING_RULES = {
     Sport.TABLE_TENNIS: standings.ITTF,
     Sport.TUG_OF_WAR: standings.TUG_OF_WAR,
     Sport.CHESS: standings.FIDE_ROUND_ROBIN,
-    Sport.CARDS: standings.ITTF,
+    Sport.CARDS: standings.FIDE_ROUND_ROBIN,  # a partnership game scored in games won, like chess
     Sport.BADMINTON: standings.BWF_TEAM,
 }
 
@@ -383,8 +389,7 @@ async def _advance_knockout(
     engine_id = int(match.key.split(":")[1])
     try:
         if scored.winner_side is None:
-            # A double forfeit: nobody goes through; the next match is a walk-over.
-            new = knockout.clear_result(bracket, engine_id)
+            raise DomainError("淘汰赛必须有一方晋级:双方都未到场时,请由裁判长判定一方弃权")
         else:
             winner_row = match.a_id if scored.winner_side == "a" else match.b_id
             new = knockout.advance_winner(bracket, engine_id, number_of[winner_row])
@@ -460,9 +465,7 @@ async def _maybe_draw_knockout(session: AsyncSession, draw: Draw, event: Event) 
         records = [as_played(m, r, number_of) for m, r in await _played(session, draw.id, "group", group.name)]
         table = standings.rank(list(group.entrants), records, rules, seed=draw.seed)
         finishing[group.name] = [s.entrant for s in table]
-    team = {e.id: e.team_id for e in engine.entrants}
-    lines, _clashes = fill_knockout(engine.knockout, finishing, team, random.Random(draw.seed))
-    bracket = knockout.build_bracket(lines, engine.settings.third_place)
+    bracket, _clashes = knockout_after_groups(engine, finishing)
     draw.bracket = msgspec.json.encode(bracket).decode()
     await session.flush()
     await add_matches(session, draw, event, knockout_matches(bracket, event))
@@ -485,7 +488,7 @@ async def _maybe_pair_next_swiss_round(session: AsyncSession, draw: Draw, event:
         games = tuple(as_played(m, r, number_of) for m, r in played if m.round_no == rnd.number)
         rounds.append(PlayedRound(games=games, byes=(rnd.bye,) if rnd.bye is not None else ()))
     try:
-        nxt = pair_next_round(engine.ranking, rounds, engine.top_board_white, engine.settings.bye_points)
+        nxt = next_swiss_round(engine, rounds)
     except DrawError:
         return  # nobody left to pair without a rematch: the event ends early
     new_engine = msgspec.structs.replace(engine, rounds=(*engine.rounds, nxt))
@@ -495,6 +498,24 @@ async def _maybe_pair_next_swiss_round(session: AsyncSession, draw: Draw, event:
 
 
 # Reading -----------------------------------------------------------------------------------
+
+
+async def latest_summaries(db: Database, draw_id: int) -> dict[int, str]:
+    """Each played match of the draw (match id) with its current result's summary, in one query.
+
+    A result cleared by an earlier correction is left out: that match is to be played again.
+    """
+    async with db.read() as session:
+        rows = (
+            await session.execute(
+                select(MatchResult.match_id, MatchResult.outcome, MatchResult.summary)
+                .join(Match, Match.id == MatchResult.match_id)
+                .where(Match.draw_id == draw_id)
+                .order_by(MatchResult.match_id, MatchResult.version)
+            )
+        ).all()
+    latest = {match_id: (outcome, summary) for match_id, outcome, summary in rows}
+    return {m: summary for m, (outcome, summary) in latest.items() if outcome != "cleared"}
 
 
 async def history(db: Database, match_id: int) -> list[MatchResult]:
