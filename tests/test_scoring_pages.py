@@ -1,0 +1,81 @@
+"""The referee's tablet score sheet over HTTP: forms, refusals in place, retries, stale edits."""
+
+from __future__ import annotations
+
+import re
+
+from events.db import Database
+from tests.support import DemoMeet
+from tests.test_match_results import _published, _ready
+
+
+def _hidden(html: str, name: str) -> str:
+    found = re.search(rf'name="{name}" value="([^"]*)"', html)
+    assert found, f"no hidden field {name}"
+    return found.group(1)
+
+
+async def test_a_referee_scores_a_match_from_the_sheet_and_a_retry_stores_nothing_new(
+    demo_db: Database, demo: DemoMeet, clients
+) -> None:
+    event_id = await _published(demo_db, demo, "TT-MS", "knockout", 1, "M")
+    match = (await _ready(demo_db, event_id))[0]
+    referee = await clients("caipan2")
+    home = await referee.get("/referee")
+    assert f"/matches/{match.id}/score" in home.text
+    sheet = await referee.get(f"/matches/{match.id}/score")
+    assert sheet.status_code == 200 and "提交比分" in sheet.text
+    form = {
+        "idempotency_key": _hidden(sheet.text, "idempotency_key"),
+        "version": _hidden(sheet.text, "version"),
+        "outcome": "played",
+        "game_a_1": "11", "game_b_1": "10",  # not two clear
+        "game_a_2": "11", "game_b_2": "4",
+    }
+    refused = await referee.post_form(f"/matches/{match.id}/result", form, htmx=True)
+    assert refused.status_code == 422
+    assert "乒乓球每局须先得 11 分且领先 2 分" in refused.text
+    assert 'value="10"' in refused.text  # what was typed is kept
+    form["game_b_1"] = "9"
+    saved = await referee.post_form(f"/matches/{match.id}/result", form, htmx=True)
+    assert saved.status_code == 200 and "已保存:2:0(11:9, 11:4)" in saved.text
+    retried = await referee.post_form(f"/matches/{match.id}/result", form, htmx=True)
+    assert "重复提交未重复记录" in retried.text
+    history = await referee.get(f"/matches/{match.id}")
+    assert history.text.count("<td>1</td>") == 1 and "<td>2</td>" not in history.text
+
+
+async def test_a_stale_sheet_gets_a_409_page_showing_both_values(demo_db: Database, demo: DemoMeet, clients) -> None:
+    event_id = await _published(demo_db, demo, "TT-MS", "round_robin", 1, "M")
+    match = (await _ready(demo_db, event_id))[0]
+    first, second = await clients("caipan2"), await clients("zuweihui")
+    sheet_one = (await first.get(f"/matches/{match.id}/score")).text
+    sheet_two = (await second.get(f"/matches/{match.id}/score")).text
+    base = {"outcome": "played", "game_a_1": "11", "game_b_1": "3", "game_a_2": "11", "game_b_2": "3"}
+    one = await first.post_form(
+        f"/matches/{match.id}/result",
+        {**base, "idempotency_key": _hidden(sheet_one, "idempotency_key"), "version": _hidden(sheet_one, "version")},
+    )
+    assert one.status_code == 200
+    two = await second.post_form(
+        f"/matches/{match.id}/result",
+        {
+            "outcome": "played", "game_a_1": "3", "game_b_1": "11", "game_a_2": "3", "game_b_2": "11",
+            "idempotency_key": _hidden(sheet_two, "idempotency_key"), "version": _hidden(sheet_two, "version"),
+        },
+    )
+    assert two.status_code == 409
+    assert "2:0(11:3, 11:3)" in two.text and "0:2(3:11, 3:11)" in two.text
+
+
+async def test_the_result_api_is_idempotent_and_refuses_other_referees(demo_db: Database, demo: DemoMeet, clients) -> None:
+    event_id = await _published(demo_db, demo, "XQ", "knockout", 1, None)
+    match = (await _ready(demo_db, event_id))[0]
+    body = {"idempotency_key": "tablet-7-0001", "version": 0, "tally": [2, 1]}
+    outsider = await clients("caipan1")
+    assert (await outsider.api("POST", f"/api/matches/{match.id}/result", body)).status_code == 403
+    referee = await clients("caipan2")
+    first = await referee.api("POST", f"/api/matches/{match.id}/result", body)
+    again = await referee.api("POST", f"/api/matches/{match.id}/result", body)
+    assert first.status_code == 201 and again.status_code == 200
+    assert first.json()["version"] == again.json()["version"] == 1
