@@ -227,6 +227,8 @@ async def enter(
 ) -> EntryResult:
     """Enter a team's person in an event, or say in Chinese why not."""
     actor.require_team(team_id)
+    if squad < 1:  # else the CHECK refuses it and the leader reads "someone just changed it" (409)
+        raise DomainError("队伍序号须为 1 或以上", field="squad")
     try:
         async with db.write() as session:
             state = await _load_state(db, session, team_id, [person_id])

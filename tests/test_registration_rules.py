@@ -40,7 +40,7 @@ class Squad:
     women: list[Athlete]
 
 
-async def squad(db: Database, demo: DemoMeet, username: str) -> Squad:
+async def squad_of(db: Database, demo: DemoMeet, username: str) -> Squad:
     team_id = demo.team_of(username)
     async with db.read() as session:
         people = (
@@ -106,7 +106,7 @@ MEN_EVENTS = ["TT-MS", "XQ", "ATH-100M-M", "ATH-1500M-M"]
 
 
 async def test_a_fourth_event_is_refused_by_the_per_person_limit(demo_db: Database, demo: DemoMeet) -> None:
-    team = await squad(demo_db, demo, LEADER)
+    team = await squad_of(demo_db, demo, LEADER)
     runner = team.men[0]
     for code in MEN_EVENTS[:3]:
         assert (await enter(demo_db, demo, LEADER, team.team_id, code, runner)).created
@@ -116,7 +116,7 @@ async def test_a_fourth_event_is_refused_by_the_per_person_limit(demo_db: Databa
 
 
 async def test_team_events_count_toward_the_limit_by_default(demo_db: Database, demo: DemoMeet) -> None:
-    team = await squad(demo_db, demo, LEADER)
+    team = await squad_of(demo_db, demo, LEADER)
     runner = team.men[0]
     for code in MEN_EVENTS[:3]:
         await enter(demo_db, demo, LEADER, team.team_id, code, runner)
@@ -128,7 +128,7 @@ async def test_a_meet_that_does_not_count_relays_lets_a_three_event_person_run_t
     demo_db: Database, demo: DemoMeet
 ) -> None:
     await change_meet(demo_db, demo, counted_kinds=[k.value for k in EventKind if k != EventKind.RELAY])
-    team = await squad(demo_db, demo, LEADER)
+    team = await squad_of(demo_db, demo, LEADER)
     runner = team.men[0]
     for code in MEN_EVENTS[:3]:
         await enter(demo_db, demo, LEADER, team.team_id, code, runner)
@@ -139,7 +139,7 @@ async def test_a_meet_that_does_not_count_relays_lets_a_three_event_person_run_t
 
 
 async def test_lowering_the_limit_below_what_someone_entered_is_refused(demo_db: Database, demo: DemoMeet) -> None:
-    team = await squad(demo_db, demo, LEADER)
+    team = await squad_of(demo_db, demo, LEADER)
     runner = team.men[0]
     for code in MEN_EVENTS[:3]:
         await enter(demo_db, demo, LEADER, team.team_id, code, runner)
@@ -152,7 +152,7 @@ async def test_lowering_the_limit_below_what_someone_entered_is_refused(demo_db:
 
 
 async def test_lowering_the_limit_renumbers_the_slots_when_everyone_fits(demo_db: Database, demo: DemoMeet) -> None:
-    team = await squad(demo_db, demo, LEADER)
+    team = await squad_of(demo_db, demo, LEADER)
     runner = team.men[0]
     for code in MEN_EVENTS[:3]:
         await enter(demo_db, demo, LEADER, team.team_id, code, runner)
@@ -174,18 +174,18 @@ async def test_lowering_the_limit_renumbers_the_slots_when_everyone_fits(demo_db
 
 async def test_an_event_with_a_team_quota_refuses_the_team_s_extra_entrant(demo_db: Database, demo: DemoMeet) -> None:
     await change_event(demo_db, demo, "ATH-100M-M", team_quota=2)
-    team = await squad(demo_db, demo, LEADER)
+    team = await squad_of(demo_db, demo, LEADER)
     for man in team.men[:2]:
         assert (await enter(demo_db, demo, LEADER, team.team_id, "ATH-100M-M", man)).created
     message = await refusal(demo_db, demo, LEADER, team.team_id, "ATH-100M-M", team.men[2])
     assert message == "「男子100米」每队限报 2 人,一车间已报满"
     # The quota is per team: another team still has its two places.
-    other = await squad(demo_db, demo, OTHER_LEADER)
+    other = await squad_of(demo_db, demo, OTHER_LEADER)
     assert (await enter(demo_db, demo, OTHER_LEADER, other.team_id, "ATH-100M-M", other.men[0])).created
 
 
 async def test_a_quota_below_a_team_s_entries_is_refused(demo_db: Database, demo: DemoMeet) -> None:
-    team = await squad(demo_db, demo, LEADER)
+    team = await squad_of(demo_db, demo, LEADER)
     for man in team.men[:3]:
         await enter(demo_db, demo, LEADER, team.team_id, "ATH-100M-M", man)
     with pytest.raises(DomainError) as excinfo:
@@ -194,7 +194,7 @@ async def test_a_quota_below_a_team_s_entries_is_refused(demo_db: Database, demo
 
 
 async def test_a_relay_roster_holds_four(demo_db: Database, demo: DemoMeet) -> None:
-    team = await squad(demo_db, demo, LEADER)
+    team = await squad_of(demo_db, demo, LEADER)
     for man in team.men[:4]:
         assert (await enter(demo_db, demo, LEADER, team.team_id, "RELAY-4X100-M", man)).created
     message = await refusal(demo_db, demo, LEADER, team.team_id, "RELAY-4X100-M", team.men[4])
@@ -202,14 +202,14 @@ async def test_a_relay_roster_holds_four(demo_db: Database, demo: DemoMeet) -> N
 
 
 async def test_badminton_team_takes_at_most_two_men_and_two_women(demo_db: Database, demo: DemoMeet) -> None:
-    team = await squad(demo_db, demo, LEADER)
+    team = await squad_of(demo_db, demo, LEADER)
     for person in team.men[:2] + team.women[:2]:
         assert (await enter(demo_db, demo, LEADER, team.team_id, "BD-TEAM", person)).created
     assert await refusal(demo_db, demo, LEADER, team.team_id, "BD-TEAM", team.men[2]) == "「羽毛球团体赛」每队限报 4 人"
 
 
 async def test_badminton_refuses_a_third_man_and_a_third_woman(demo_db: Database, demo: DemoMeet) -> None:
-    team = await squad(demo_db, demo, LEADER)
+    team = await squad_of(demo_db, demo, LEADER)
     for man in team.men[:2]:
         await enter(demo_db, demo, LEADER, team.team_id, "BD-TEAM", man)
     assert await refusal(demo_db, demo, LEADER, team.team_id, "BD-TEAM", team.men[2]) == "「羽毛球团体赛」每队男子限报 2 人"
@@ -223,7 +223,7 @@ async def test_badminton_refuses_a_third_man_and_a_third_woman(demo_db: Database
 
 
 async def test_men_s_and_women_s_events_take_only_their_gender(demo_db: Database, demo: DemoMeet) -> None:
-    team = await squad(demo_db, demo, LEADER)
+    team = await squad_of(demo_db, demo, LEADER)
     woman, man = team.women[0], team.men[0]
     assert await refusal(demo_db, demo, LEADER, team.team_id, "ATH-100M-M", woman) == (
         f"{woman.name} 是女职工,不能报男子项目「男子100米」"
@@ -237,11 +237,23 @@ async def test_men_s_and_women_s_events_take_only_their_gender(demo_db: Database
     assert len(await entries(demo_db)) == 2
 
 
+@pytest.mark.parametrize("squad", [0, -1])
+async def test_a_squad_number_below_1_is_refused_as_invalid(demo_db: Database, demo: DemoMeet, squad: int) -> None:
+    team = await squad_of(demo_db, demo, LEADER)
+    with pytest.raises(DomainError) as excinfo:
+        await registration.enter(
+            demo_db, demo.actor(LEADER), team_id=team.team_id, event_id=demo.event_ids["RELAY-4X100-M"],
+            person_id=team.men[0].id, squad=squad,
+        )
+    assert (excinfo.value.status, excinfo.value.problems) == (422, {"squad": "队伍序号须为 1 或以上"})
+    assert await entries(demo_db) == []
+
+
 # Who may enter whom ------------------------------------------------------------------------
 
 
 async def test_a_person_of_another_team_cannot_be_entered(demo_db: Database, demo: DemoMeet) -> None:
-    mine, theirs = await squad(demo_db, demo, LEADER), await squad(demo_db, demo, OTHER_LEADER)
+    mine, theirs = await squad_of(demo_db, demo, LEADER), await squad_of(demo_db, demo, OTHER_LEADER)
     stranger = theirs.men[0]
     assert await refusal(demo_db, demo, LEADER, mine.team_id, "ATH-100M-M", stranger) == (
         f"{stranger.name} 是「二车间」的队员,不能代表本队报名"
@@ -254,7 +266,7 @@ async def test_a_person_of_another_team_cannot_be_entered(demo_db: Database, dem
 
 
 async def test_a_leader_cannot_enter_people_for_another_team(demo_db: Database, demo: DemoMeet) -> None:
-    theirs = await squad(demo_db, demo, OTHER_LEADER)
+    theirs = await squad_of(demo_db, demo, OTHER_LEADER)
     with pytest.raises(Forbidden) as excinfo:
         await enter(demo_db, demo, LEADER, theirs.team_id, "ATH-100M-M", theirs.men[0])
     assert excinfo.value.message == "只能查看和管理本队的信息"
@@ -262,7 +274,7 @@ async def test_a_leader_cannot_enter_people_for_another_team(demo_db: Database, 
 
 
 async def test_entering_the_same_entry_again_returns_the_existing_one(demo_db: Database, demo: DemoMeet) -> None:
-    team = await squad(demo_db, demo, LEADER)
+    team = await squad_of(demo_db, demo, LEADER)
     first = await enter(demo_db, demo, LEADER, team.team_id, "XQ", team.men[0])
     again = await enter(demo_db, demo, LEADER, team.team_id, "XQ", team.men[0])
     assert (first.created, again.created) == (True, False)
@@ -280,14 +292,14 @@ def _md(day: dt.date) -> str:
 async def test_a_leader_is_refused_before_registration_opens(demo_db: Database, demo: DemoMeet) -> None:
     opens = meets.today() + dt.timedelta(days=2)
     await change_meet(demo_db, demo, registration_opens=opens, registration_closes=opens + dt.timedelta(days=3))
-    team = await squad(demo_db, demo, LEADER)
+    team = await squad_of(demo_db, demo, LEADER)
     with pytest.raises(Forbidden) as excinfo:
         await enter(demo_db, demo, LEADER, team.team_id, "XQ", team.men[0])
     assert excinfo.value.message == f"报名将于 {_md(opens)}开始"
 
 
 async def test_a_leader_is_refused_after_registration_closes(demo_db: Database, demo: DemoMeet) -> None:
-    team = await squad(demo_db, demo, LEADER)
+    team = await squad_of(demo_db, demo, LEADER)
     await enter(demo_db, demo, LEADER, team.team_id, "XQ", team.men[0])
     closed = meets.today() - dt.timedelta(days=1)
     await change_meet(demo_db, demo, registration_opens=closed - dt.timedelta(days=5), registration_closes=closed)
@@ -306,7 +318,7 @@ async def test_after_closing_the_organiser_enters_only_with_a_reason_which_is_au
 ) -> None:
     closed = meets.today() - dt.timedelta(days=1)
     await change_meet(demo_db, demo, registration_opens=closed - dt.timedelta(days=5), registration_closes=closed)
-    team = await squad(demo_db, demo, LEADER)
+    team = await squad_of(demo_db, demo, LEADER)
     with pytest.raises(DomainError) as excinfo:
         await enter(demo_db, demo, ORGANISER, team.team_id, "XQ", team.men[0], reason="  ")
     assert excinfo.value.problems == {"reason": "报名已截止,组委会补报或撤销须填写理由(将记入操作记录)"}
@@ -323,7 +335,7 @@ async def test_after_closing_the_organiser_enters_only_with_a_reason_which_is_au
 
 
 async def _entered(demo_db: Database, demo: DemoMeet, code: str = "ATH-100M-M") -> Entry:
-    team = await squad(demo_db, demo, LEADER)
+    team = await squad_of(demo_db, demo, LEADER)
     return (await enter(demo_db, demo, LEADER, team.team_id, code, team.men[0])).entry
 
 
@@ -368,7 +380,7 @@ async def test_a_referee_of_other_events_cannot_review(demo_db: Database, demo: 
 
 
 async def test_an_entry_form_with_one_refusal_saves_nothing(demo_db: Database, demo: DemoMeet) -> None:
-    team = await squad(demo_db, demo, LEADER)
+    team = await squad_of(demo_db, demo, LEADER)
     ids = demo.event_ids
     await enter(demo_db, demo, LEADER, team.team_id, "XQ", team.men[2])
     wanted = {
@@ -385,7 +397,7 @@ async def test_an_entry_form_with_one_refusal_saves_nothing(demo_db: Database, d
 
 
 async def test_an_entry_form_without_refusals_is_saved_whole(demo_db: Database, demo: DemoMeet) -> None:
-    team = await squad(demo_db, demo, LEADER)
+    team = await squad_of(demo_db, demo, LEADER)
     ids = demo.event_ids
     wanted = {team.men[0].id: {ids["ATH-100M-M"], ids["XQ"]}, team.women[0].id: {ids["ATH-100M-W"]}}
     result = await registration.apply_plan(demo_db, demo.actor(LEADER), team.team_id, wanted)
@@ -396,7 +408,7 @@ async def test_an_entry_form_without_refusals_is_saved_whole(demo_db: Database, 
 
 
 async def test_an_entry_form_over_the_limit_saves_nothing(demo_db: Database, demo: DemoMeet) -> None:
-    team = await squad(demo_db, demo, LEADER)
+    team = await squad_of(demo_db, demo, LEADER)
     ids = demo.event_ids
     wanted = {team.men[0].id: {ids[c] for c in MEN_EVENTS}}
     result = await registration.apply_plan(demo_db, demo.actor(LEADER), team.team_id, wanted)
@@ -412,7 +424,7 @@ async def _bibs(db: Database, demo: DemoMeet) -> dict[int, int]:
 
 
 async def _enter_some(db: Database, demo: DemoMeet, pairs: Iterable[tuple[str, int]]) -> dict[str, Squad]:
-    squads = {u: await squad(db, demo, u) for u in (LEADER, OTHER_LEADER)}
+    squads = {u: await squad_of(db, demo, u) for u in (LEADER, OTHER_LEADER)}
     for username, index in pairs:
         s = squads[username]
         await enter(db, demo, username, s.team_id, "XQ", s.men[index])
