@@ -32,7 +32,10 @@ import pytest
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 
-from events import registration
+from sqlalchemy import select
+
+from events import draws, registration
+from events.models import Match
 from events.db import Database
 from tests.support import CSRF_COOKIE, LEADER, ORGANISER, OTHER_LEADER, REFEREE, TEST_SECRET, Client, DemoMeet
 from web.app import create_app
@@ -220,6 +223,12 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("DELETE", "/api/teams/{team_id:int}/entries/{event_id:int}/{person_id:int}"): Rule(T),
     ("POST", "/api/entries/{entry_id:int}/review"): Rule(R, lambda ids: {"approve": True}),
     ("POST", "/api/meets/{meet_id:int}/bibs"): Rule(O, lambda ids: {"mode": "team_ranges"}),
+    # Score sheets: organisers and the match's own referees. The matrix's referee (caipan1)
+    # referees track events only, so for these chess matches it is refused like a stranger.
+    ("GET", "/matches/{match_id:int}/score"): Rule(O),
+    ("POST", "/matches/{match_id:int}/result"): Rule(O, lambda ids: {"outcome": "played", "tally_a": "2", "tally_b": "0", "version": "0", "idempotency_key": "matrix"}),
+    ("POST", "/api/matches/{match_id:int}/result"): Rule(O, lambda ids: {"idempotency_key": "matrix-api", "version": 0, "tally": [2, 0]}),
+    ("GET", "/matches/{match_id:int}"): Rule(S),
 }
 
 assert all(rule.policy in ALLOWED for rule in POLICY.values())
@@ -273,6 +282,8 @@ def _param_value(name: str, path: str, ids: Ids) -> int:
         return ids.event_id
     if name == "entry_id":
         return ids.entry_id
+    if name == "match_id":
+        return ids.values["match_id"]
     if name == "user_id":
         return ids.demo.user_ids["caipan2"]
     if name == "item_id":
@@ -284,6 +295,21 @@ def _param_value(name: str, path: str, ids: Ids) -> int:
         if kind == "teams":
             return ids.demo.team_ids["财务部"]
     raise AssertionError(f"no demo id for {{{name}}} in {path}: teach _param_value")
+
+
+async def _published_chess_match(db: Database, demo: DemoMeet) -> int:
+    """A ready match of a published chess knockout between 一车间 and 二车间."""
+    organiser = demo.actor(ORGANISER)
+    event_id = demo.event_ids["XQ"]
+    for username in (LEADER, OTHER_LEADER):
+        team_id = demo.team_of(username)
+        await registration.enter(db, organiser, team_id=team_id, event_id=event_id, person_id=demo.person_ids[team_id][1])
+    await draws.generate(db, organiser, demo.meet_id, event_id, draws.DrawRequest(format="knockout", seed=1))
+    await draws.publish(db, organiser, demo.meet_id, event_id)
+    async with db.read() as session:
+        match_id = await session.scalar(select(Match.id).where(Match.event_id == event_id, Match.status == "ready"))
+    assert match_id is not None
+    return match_id
 
 
 def build_url(path: str, ids: Ids) -> str:
@@ -325,6 +351,8 @@ async def test_route_policy(
         person_id=demo.person_ids[demo.team_of(LEADER)][0],
     )
     ids = Ids(demo=demo, entry_id=entered.entry.id)
+    if "{match_id" in path:
+        ids.values["match_id"] = await _published_chess_match(demo_db, demo)
     url = build_url(path, ids)
     body = rule.body(ids) if rule.body else None
     allowed = ALLOWED[rule.policy]

@@ -18,7 +18,7 @@ import msgspec
 from events import match_results
 from events.actors import Actor
 from events.db import Database
-from events.errors import DomainError, NotFound
+from events.errors import DomainError, Forbidden, NotFound
 from events.match_results import NeedsConfirmation, ResultInput, RubberInput, StaleResult
 from events.models import Draw, DrawEntrant, Event, Match, UserAccount
 from scheduling.matches import BADMINTON_TEAM
@@ -53,7 +53,7 @@ async def _match_context(db: Database, match_id: int) -> dict[str, Any]:
 
 def _may_see(actor: Actor, event: Event, match: Match) -> None:
     if not (actor.is_organiser or actor.can_referee(event.id, match.venue_id or event.venue_id)):
-        raise DomainError("这场比赛不在您的执裁范围内") from None
+        raise Forbidden("这场比赛不在您的执裁范围内")
 
 
 def _int(value: Any) -> int | None:
