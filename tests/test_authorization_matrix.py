@@ -223,6 +223,17 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("DELETE", "/api/teams/{team_id:int}/entries/{event_id:int}/{person_id:int}"): Rule(T),
     ("POST", "/api/entries/{entry_id:int}/review"): Rule(R, lambda ids: {"approve": True}),
     ("POST", "/api/meets/{meet_id:int}/bibs"): Rule(O, lambda ids: {"mode": "team_ranges"}),
+    # Draws (抽签与对阵): organisers draw and publish; the event page and its JSON are public
+    # (drafts hidden from all but organisers). The matrix's event is athletics, so an allowed
+    # organiser's draw is refused by the service (422), which is past authorization.
+    ("GET", "/org/meets/{meet_id:int}/draws"): Rule(O),
+    ("GET", "/org/meets/{meet_id:int}/events/{event_id:int}/draw"): Rule(O),
+    ("POST", "/org/meets/{meet_id:int}/events/{event_id:int}/draw"): Rule(O, lambda ids: {"format": "round_robin"}),
+    ("POST", "/org/meets/{meet_id:int}/events/{event_id:int}/draw/publish"): Rule(O),
+    ("GET", "/meets/{meet_id:int}/events/{event_id:int}"): Rule(P),
+    ("GET", "/api/meets/{meet_id:int}/events/{event_id:int}/draw"): Rule(P),
+    ("POST", "/api/meets/{meet_id:int}/events/{event_id:int}/draw"): Rule(O, lambda ids: {"format": "round_robin"}),
+    ("POST", "/api/meets/{meet_id:int}/events/{event_id:int}/draw/publish"): Rule(O),
     # Score sheets: organisers and the match's own referees. The matrix's referee (caipan1)
     # referees track events only, so for these chess matches it is refused like a stranger.
     ("GET", "/matches/{match_id:int}/score"): Rule(O),
