@@ -60,7 +60,7 @@ async def test_meet_ending_before_it_starts_is_refused(db: Database) -> None:
     ],
     ids=["window", "limit", "edition"],
 )
-async def test_meet_checks(db: Database, changes: dict[str, Any], check: str) -> None:
+async def test_meet_check_constraints_refuse_bad_rows(db: Database, changes: dict[str, Any], check: str) -> None:
     await refused(db, meet_row(**changes), check=check)
 
 
@@ -132,7 +132,7 @@ async def test_employee_numbers_are_unique(db: Database) -> None:
     ],
     ids=["best_of", "division", "roster", "awards"],
 )
-async def test_event_checks(demo_db: Database, demo: DemoMeet, changes: dict[str, Any], check: str) -> None:
+async def test_event_check_constraints_refuse_bad_rows(demo_db: Database, demo: DemoMeet, changes: dict[str, Any], check: str) -> None:
     values: dict[str, Any] = dict(
         meet_id=demo.meet_id, code="NEW-EVENT", name="新项目", sport="athletics", division="men",
         kind="individual_timed", format="timed_final",
