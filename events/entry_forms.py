@@ -15,9 +15,11 @@ which is all or nothing, and is not even tried while the file itself has problem
 
 Hostile files are refused before openpyxl parses them: not a zip, a truncated zip, the old
 .xls format, a zip bomb (size, ratio and entry-count caps), XML with a DOCTYPE (entity
-expansion, external entities), too many cells or rows. openpyxl also parses through
-defusedxml when it is installed, which it is: the scan gives the clear message, defusedxml
-is the second wall.
+expansion, external entities), too many cells. openpyxl also parses through defusedxml when
+it is installed, which it is: the scan gives the clear message, defusedxml is the second
+wall. The workbook is opened read-only — rows are streamed and merged ranges are never
+expanded into cell objects (one A1:XFD1048576 range would otherwise make 17 billion) — and
+the parse runs in a worker thread, so a large form does not stall other requests.
 """
 
 from __future__ import annotations

@@ -24,9 +24,9 @@ from web.render import go, page
 UPLOAD_LIMIT = entry_forms.MAX_UPLOAD_BYTES  # larger bodies get 413 before any parsing
 
 
-def xlsx_response(filename: str, data: bytes) -> Response[bytes]:
+def xlsx_response(filename: str, data: bytes, fallback: str) -> Response[bytes]:
     """A download; the Chinese file name in RFC 5987 form, an ASCII one for old clients."""
-    disposition = f"attachment; filename=\"zhijia.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
     return Response(
         data, media_type=exports.XLSX_MEDIA_TYPE,
         headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
@@ -54,7 +54,7 @@ async def entry_form(request: Request[Any, Any, Any], team_id: FromPath[int]) ->
 @get("/teams/{team_id:int}/entry-form.xlsx", name="entry_form_download", guards=[signed_in])
 async def entry_form_download(request: Request[Any, Any, Any], team_id: FromPath[int]) -> Response[bytes]:
     filename, data = await entry_forms.template_for(db_of(request), actor_of(request), team_id)
-    return xlsx_response(filename, data)
+    return xlsx_response(filename, data, f"entry-form-team-{team_id}.xlsx")
 
 
 async def _uploaded(request: Request[Any, Any, Any]) -> tuple[bytes, str, str]:
@@ -117,13 +117,13 @@ async def entry_form_commit(request: Request[Any, Any, Any], team_id: FromPath[i
 @get("/teams/{team_id:int}/entries.xlsx", name="team_entries_xlsx", guards=[signed_in])
 async def team_entries_xlsx(request: Request[Any, Any, Any], team_id: FromPath[int]) -> Response[bytes]:
     filename, data = await exports.team_entries_xlsx(db_of(request), actor_of(request), team_id)
-    return xlsx_response(filename, data)
+    return xlsx_response(filename, data, f"entries-team-{team_id}.xlsx")
 
 
 @get("/org/meets/{meet_id:int}/entries.xlsx", name="meet_entries_xlsx", guards=[organiser_only])
 async def meet_entries_xlsx(request: Request[Any, Any, Any], meet_id: FromPath[int]) -> Response[bytes]:
     filename, data = await exports.meet_entries_xlsx(db_of(request), actor_of(request), meet_id)
-    return xlsx_response(filename, data)
+    return xlsx_response(filename, data, f"entries-meet-{meet_id}.xlsx")
 
 
 ROUTES = [entry_form, entry_form_download, entry_form_preview, entry_form_commit, team_entries_xlsx, meet_entries_xlsx]
