@@ -11,6 +11,7 @@ or four qualifiers), so they can only meet again late.
 
 from __future__ import annotations
 
+import functools
 import random
 import string
 from collections import Counter, defaultdict
@@ -181,6 +182,12 @@ def _group_clashes(groups: Sequence[Group], entrants: Sequence[Entrant]) -> list
 
 
 def qualifier_lines(group_count: int, qualifiers: int) -> list[Spot | None]:
+    """Knockout lines for the top ``qualifiers`` of each group (see ``_qualifier_lines``)."""
+    return list(_qualifier_lines(group_count, qualifiers))
+
+
+@functools.lru_cache(maxsize=128)
+def _qualifier_lines(group_count: int, qualifiers: int) -> tuple[Spot | None, ...]:
     """Knockout lines for the top ``qualifiers`` of each group; ``None`` lines are byes.
 
     Group winners are seeds 1..g in group order, so the byes fall to them first. Each later
@@ -206,7 +213,7 @@ def qualifier_lines(group_count: int, qualifiers: int) -> list[Spot | None]:
         for g, line in _match_tier(group_count, tier, lines, used, segment_size).items():
             lines[line] = Spot(group_name(g), rank)
             used[g].add(line // segment_size)
-    return lines
+    return tuple(lines)  # cached and shared: Spots are frozen, the tuple cannot be changed
 
 
 def _match_tier(

@@ -32,26 +32,25 @@ def berger_rounds(ids: Sequence[int], double: bool = False) -> tuple[Round, ...]
 
 
 def _one_round(numbers: list[int | None], m: int, r: int) -> Round:
+    # Each pair {x, y} with x + y ≡ r is listed once, at the smaller of the two numbers.
     fixed = numbers[m]
     against_fixed = (r * ((m + 1) // 2)) % m  # 2x ≡ r: (m+1)/2 is the inverse of 2 mod m
+    half = (m - 1) // 2
     pairings: list[Pairing] = []
     bye: int | None = None
-    seen: set[int] = set()
     for x in range(m):
-        if x in seen:
-            continue
         if x == against_fixed:
-            seen.add(x)
             a, b = (fixed, numbers[x]) if _fixed_is_home(r) else (numbers[x], fixed)
         else:
             y = (r - x) % m
-            seen.update((x, y))
-            a, b = (numbers[x], numbers[y]) if _x_is_home(x, y, m) else (numbers[y], numbers[x])
+            if y < x:
+                continue
+            a, b = (numbers[x], numbers[y]) if 1 <= (y - x) % m <= half else (numbers[y], numbers[x])
         if a is None or b is None:
             bye = b if a is None else a
         else:
-            pairings.append(Pairing(home=a, away=b))
-    return Round(number=r + 1, pairings=tuple(pairings), bye=bye)
+            pairings.append(Pairing(a, b))
+    return Round(r + 1, tuple(pairings), bye)
 
 
 def _x_is_home(x: int, y: int, m: int) -> bool:
