@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from openpyxl import Workbook
@@ -71,7 +71,6 @@ class Sheet:
     heading: Sequence[str] = ()
     widths: Sequence[float] = ()
     footer: Sequence[str] = ()
-    row_count: int = field(default=0, init=False)
 
 
 def write_xlsx(sheets: Sequence[Sheet]) -> bytes:
@@ -98,7 +97,6 @@ def write_xlsx(sheets: Sequence[Sheet]) -> bytes:
         ws.append(header)
         for row in sheet.rows:
             ws.append([guard_text(value) for value in row])
-            sheet.row_count += 1
         if sheet.footer:
             ws.append([])
             ws.append([guard_text(text) for text in sheet.footer])
