@@ -10,7 +10,8 @@ enough, or else draw lots, and that is a person's decision. The tied entrants ar
 with the number of places they share, so ``qualified + places in ties`` is always exactly
 the places on offer (when there are enough valid marks to fill them). Entrants in a tie for a
 Q place are left out of the q count: whichever way their tie is settled, their time has
-already been weighed at the Q cut.
+already been weighed at the Q cut. Time places that nobody else can take (too few other
+valid marks) go to those tied for a Q place, best mark first.
 """
 
 from __future__ import annotations
@@ -76,10 +77,28 @@ def qualify(performances: Iterable[Performance], rule: QualifyRule) -> Qualifica
     marked.update(dict.fromkeys((p.entrant for p in sure), "q"))
     if tie:
         ties.append(CutTie("q", None, tuple(p.entrant for p in tie[0]), tie[1]))
+    spare = rule.by_time - len(sure) - (tie[1] if tie else 0)
+    ties = _settle_with_spare_places(ties, spare, marked, {p.entrant: p for ps in heats.values() for p in ps})
     placings = tuple(
         replace(p, qualified=marked.get(p.entrant)) for ps in heats.values() for p in ps
     )
     return Qualification(placings, tuple(ties))
+
+
+def _settle_with_spare_places(
+    ties: list[CutTie], spare: int, marked: dict[int, str], placing: dict[int, Placing]
+) -> list[CutTie]:
+    """Time places nobody else could take go to entrants tied for a Q place, best mark first:
+    a tie that fits in them goes through whole and is no longer a tie."""
+    settled: list[CutTie] = []
+    for tie in sorted(ties, key=lambda t: (t.kind == "q", sort_key(placing[t.entrants[0]].mark), t.heat or 0)):
+        extra = min(spare, len(tie.entrants) - tie.places) if tie.kind == "Q" else 0
+        spare -= extra
+        if tie.places + extra == len(tie.entrants):
+            marked.update(dict.fromkeys(tie.entrants, "Q"))
+        else:
+            settled.append(replace(tie, places=tie.places + extra))
+    return settled
 
 
 def _cut(placings: Sequence[Placing], places: int) -> tuple[list[Placing], tuple[list[Placing], int] | None]:
