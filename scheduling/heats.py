@@ -251,12 +251,13 @@ def _spread_within_bands(ranked: list[Competitor], heat_of: list[int], heat_coun
     improved = True
     while improved:
         improved = False
-        for r in reversed(range(len(ranked))):  # move the weakest first: top seeds keep their snake heat
+        # The weakest move first, and the top seed never: it runs in the last heat whatever happens.
+        for r in reversed(range(1, len(ranked))):
             t, h = team[r], heat_of[r]
             if not over(t, h):
                 continue
             band = r // heat_count
-            for r2 in range(band * heat_count, min(len(ranked), (band + 1) * heat_count)):
+            for r2 in reversed(range(max(1, band * heat_count), min(len(ranked), (band + 1) * heat_count))):
                 t2, h2 = team[r2], heat_of[r2]
                 if h2 == h or t2 == t or over(t, h2, +1) or over(t2, h, +1):
                     continue
