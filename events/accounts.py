@@ -111,31 +111,35 @@ async def actor_for_token(db: Database, token: str | None) -> Actor | None:
     if not token:
         return None
     async with db.read() as session:
-        row = await session.scalar(
-            select(AuthSession)
-            .options(selectinload(AuthSession.user))
-            .where(AuthSession.token_hash == token_digest(token), AuthSession.expires_at > utcnow())
-        )
-        if row is None or not row.user.is_active:
+        row = (
+            await session.execute(
+                select(
+                    UserAccount.id, UserAccount.role, UserAccount.display_name, UserAccount.team_id,
+                    UserAccount.is_active,
+                )
+                .join(AuthSession, AuthSession.user_id == UserAccount.id)
+                .where(AuthSession.token_hash == token_digest(token), AuthSession.expires_at > utcnow())
+            )
+        ).first()
+        if row is None or not row.is_active:
             return None
-        user = row.user
         event_ids: frozenset[int] = frozenset()
         venue_ids: frozenset[int] = frozenset()
-        if user.role == Role.REFEREE:
+        if row.role == Role.REFEREE:
             rows = (
                 await session.execute(
                     select(RefereeAssignment.event_id, RefereeAssignment.venue_id).where(
-                        RefereeAssignment.user_id == user.id
+                        RefereeAssignment.user_id == row.id
                     )
                 )
             ).all()
             event_ids = frozenset(e for e, _ in rows if e is not None)
             venue_ids = frozenset(v for _, v in rows if v is not None)
     return Actor(
-        user_id=user.id,
-        role=user.role,
-        display_name=user.display_name,
-        team_id=user.team_id,
+        user_id=row.id,
+        role=row.role,
+        display_name=row.display_name,
+        team_id=row.team_id,
         event_ids=event_ids,
         venue_ids=venue_ids,
     )

@@ -8,6 +8,7 @@ chosen with ``ZHIJIA_DATABASE_URL``; there the services take row locks instead.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -73,6 +74,9 @@ class Database:
         if self.dialect == "sqlite":
             _install_sqlite_behaviour(self.engine, immediate=self.locking)
         self._read = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        # SQLite has one writer at a time. Writers of this process take turns here instead of
+        # all spinning in SQLite's busy handler, whose growing sleeps make a long latency tail.
+        self._turns: dict[int, asyncio.Lock] = {}
         self._write = async_sessionmaker(
             self.engine.execution_options(**{_WRITE: True}), expire_on_commit=False, autoflush=False
         )
@@ -96,10 +100,24 @@ class Database:
         async with self._read() as session:
             yield session
 
+    def _turn(self) -> asyncio.Lock | None:
+        if not (self.is_sqlite and self.locking):
+            return None
+        loop_id = id(asyncio.get_running_loop())
+        lock = self._turns.get(loop_id)
+        if lock is None:
+            lock = self._turns[loop_id] = asyncio.Lock()
+        return lock
+
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """One write transaction: commits on success, rolls back on any exception."""
-        async with self._write() as session, session.begin():
+        turn = self._turn()
+        if turn is None:
+            async with self._write() as session, session.begin():
+                yield session
+            return
+        async with turn, self._write() as session, session.begin():
             yield session
 
     async def dispose(self) -> None:
