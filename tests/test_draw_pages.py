@@ -126,6 +126,8 @@ async def test_organiser_draws_groups_then_knockout_previews_redraws_and_publish
     refused = await org.post_form(url, draw_form(), htmx=True)
     assert refused.status_code == 409
     assert refused.headers["hx-retarget"] == "#flash" and "抽签结果已公布,不能重新抽签" in refused.text
+    plain = await org.post_form(url, draw_form())
+    assert plain.status_code == 409 and is_full_page(plain.text) and "抽签结果已公布,不能重新抽签" in plain.text
 
     shown = await public.get(f"/meets/{demo.meet_id}/events/{event_id}")
     assert shown.status_code == 200
@@ -150,7 +152,7 @@ async def test_the_organiser_list_shows_each_match_event_with_its_draw_status(
     org = await clients(ORGANISER)
     page = await org.get(f"/org/meets/{demo.meet_id}/draws")
     assert page.status_code == 200
-    rows = {name: row for name, row in re.findall(r"<strong>([^<]+)</strong>(.*?)</tr>", page.text, re.S)}
+    rows = {name: row for name, row in re.findall(r"<strong>([^<]+)</strong>(.*?)</li>", page.text, re.S)}
     assert "预览" in rows["男子乒乓球单打"] and "已赛 0 / 共 8 场" in rows["男子乒乓球单打"]
     assert "已公布" in rows["中国象棋"] and f"/meets/{demo.meet_id}/events/{xq}" in rows["中国象棋"]
     assert "未抽签" in rows["拔河"]
@@ -262,7 +264,7 @@ async def test_placings_appear_once_every_match_is_played(demo_db: Database, dem
     assert all(m["status"] == "done" and m["summary"] for m in data["matches"])
     summaries = {m["summary"] for m in data["matches"]}
     assert summaries == {"2:0(11:6, 11:6)", "3:0(11:6, 11:6, 11:6)"}  # best of 3; the final best of 5
-    assert '<strong>3:0</strong><span class="games">(11:6, 11:6, 11:6)</span>' in page.text
+    assert '<strong>3:0</strong><span class="fx-games">(11:6, 11:6, 11:6)</span>' in page.text
     assert all(row["place"] is not None for t in data["tables"] for row in t["rows"])
 
 
