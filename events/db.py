@@ -81,10 +81,15 @@ class Database:
             self.engine.execution_options(**{_WRITE: True}), expire_on_commit=False, autoflush=False
         )
 
+    @property
+    def locks_rows(self) -> bool:
+        """Whether ``lock_rows`` takes row locks (PostgreSQL with locking on)."""
+        return not self.is_sqlite and self.locking
+
     async def lock_rows(self, session: AsyncSession, table: str, ids: list[int]) -> None:
         """Row locks in the given order (PostgreSQL). SQLite's IMMEDIATE transaction already
         holds the single write lock, and SQLite has no FOR UPDATE."""
-        if self.is_sqlite or not self.locking or not ids:
+        if not self.locks_rows or not ids:
             return
         from sqlalchemy import text
 

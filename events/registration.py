@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from events import audit
 from events.actors import Actor
@@ -141,10 +141,10 @@ def _gender_cap_refusal(state: TeamState, event: Event, person: Person, taken: l
 
 async def _load_state(db: Database, session: AsyncSession, team_id: int, person_ids: list[int]) -> TeamState:
     await db.lock_rows(session, "team", [team_id])
-    team = await session.get(Team, team_id, options=[selectinload(Team.meet)])
+    team = await session.scalar(select(Team).options(joinedload(Team.meet)).where(Team.id == team_id))
     if team is None:
         raise NotFound("代表队")
-    if person_ids:
+    if person_ids and db.locks_rows:
         member_ids = (
             await session.scalars(
                 select(TeamMember.id)
