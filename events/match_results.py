@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -423,19 +423,32 @@ async def _advance_knockout(
 
 
 async def _played(session: AsyncSession, draw_id: int, stage: str, group: str | None = None) -> list[tuple[Match, MatchResult]]:
-    rows = (
+    """Played matches of a stage with their current result: two queries, whatever the count."""
+    stmt = select(Match).where(Match.draw_id == draw_id, Match.stage == stage, Match.status == MatchStatus.DONE)
+    if group is not None:
+        stmt = stmt.where(Match.group_name == group)
+    matches_by_id = {m.id: m for m in (await session.scalars(stmt)).all()}
+    if not matches_by_id:
+        return []
+    latest_version = (
+        select(MatchResult.match_id, func.max(MatchResult.version).label("version"))
+        .where(MatchResult.match_id.in_(matches_by_id))
+        .group_by(MatchResult.match_id)
+        .subquery()
+    )
+    results = (
         await session.scalars(
-            select(Match).where(Match.draw_id == draw_id, Match.stage == stage, Match.status == MatchStatus.DONE)
+            select(MatchResult).join(
+                latest_version,
+                (MatchResult.match_id == latest_version.c.match_id) & (MatchResult.version == latest_version.c.version),
+            )
         )
     ).all()
-    out = []
-    for m in rows:
-        if group is not None and m.group_name != group:
-            continue
-        latest = await _latest(session, m.id)
-        if latest is not None and latest.outcome != "cleared":
-            out.append((m, latest))
-    return out
+    return [
+        (matches_by_id[r.match_id], r)
+        for r in sorted(results, key=lambda r: matches_by_id[r.match_id].number)
+        if r.outcome != "cleared"
+    ]
 
 
 def as_played(match: Match, result: MatchResult, number_of: dict[int, int]) -> Played:
