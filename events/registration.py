@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
@@ -139,7 +139,11 @@ def _gender_cap_refusal(state: TeamState, event: Event, person: Person, taken: l
 # Loading under lock ------------------------------------------------------------------------
 
 
-async def _load_state(db: Database, session: AsyncSession, team_id: int, person_ids: list[int]) -> TeamState:
+async def _load_state(
+    db: Database, session: AsyncSession, team_id: int, person_ids: list[int], event_id: int | None = None
+) -> TeamState:
+    """The team's rows the rules need, under lock. With ``event_id`` (one person, one event)
+    only that person's entries and the event's entries are loaded — all the rules look at."""
     await db.lock_rows(session, "team", [team_id])
     team = await session.scalar(select(Team).options(joinedload(Team.meet)).where(Team.id == team_id))
     if team is None:
@@ -153,16 +157,17 @@ async def _load_state(db: Database, session: AsyncSession, team_id: int, person_
             )
         ).all()
         await db.lock_rows(session, "team_member", list(member_ids))
-    events = {e.id: e for e in (await session.scalars(select(Event).where(Event.meet_id == team.meet_id))).all()}
-    members = {
-        p.id: p
-        for p in (
-            await session.scalars(select(Person).join(TeamMember).where(TeamMember.team_id == team_id))
-        ).all()
-    }
-    entries = list(
-        (await session.scalars(select(Entry).where(Entry.team_id == team_id).order_by(Entry.id))).all()
-    )
+    entry_query = select(Entry).where(Entry.team_id == team_id).order_by(Entry.id)
+    event_query = select(Event).where(Event.meet_id == team.meet_id)
+    member_query = select(Person).join(TeamMember).where(TeamMember.team_id == team_id)
+    if event_id is not None:
+        entry_query = entry_query.where(or_(Entry.person_id.in_(person_ids), Entry.event_id == event_id))
+    entries = list((await session.scalars(entry_query)).all())
+    if event_id is not None:
+        event_query = event_query.where(Event.id.in_({event_id, *(e.event_id for e in entries)}))
+        member_query = member_query.where(Person.id.in_({*person_ids, *(e.person_id for e in entries)}))
+    events = {e.id: e for e in (await session.scalars(event_query)).all()}
+    members = {p.id: p for p in (await session.scalars(member_query)).all()}
     return TeamState(meet=team.meet, team=team, events=events, members=members, entries=entries)
 
 
@@ -231,7 +236,7 @@ async def enter(
         raise DomainError("队伍序号须为 1 或以上", field="squad")
     try:
         async with db.write() as session:
-            state = await _load_state(db, session, team_id, [person_id])
+            state = await _load_state(db, session, team_id, [person_id], event_id)
             event = _changeable_event(state, actor, event_id, reason)
             person = state.members.get(person_id)
             if person is None:
@@ -273,7 +278,7 @@ async def withdraw(
     actor.require_team(team_id)
     try:
         async with db.write() as session:
-            state = await _load_state(db, session, team_id, [person_id])
+            state = await _load_state(db, session, team_id, [person_id], event_id)
             event = _changeable_event(state, actor, event_id, reason)
             entry = next((e for e in state.event_entries(event_id) if e.person_id == person_id), None)
             if entry is None:
