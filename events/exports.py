@@ -25,7 +25,6 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from sqlalchemy import select
 
 from events import registration
 from events.actors import Actor
@@ -128,21 +127,6 @@ def entry_rows(rows: Iterable[EntryRow], bib_of: dict[int, int]) -> Iterator[tup
         )
 
 
-async def _entries(db: Database, meet_id: int, team_id: int | None = None) -> list[EntryRow]:
-    async with db.read() as session:
-        query = (
-            select(Entry, Person, Event, Team)
-            .join(Person, Person.id == Entry.person_id)
-            .join(Event, Event.id == Entry.event_id)
-            .join(Team, Team.id == Entry.team_id)
-            .where(Entry.meet_id == meet_id)
-            .order_by(Event.position, Team.number, Entry.squad, Person.employee_no)
-        )
-        if team_id is not None:
-            query = query.where(Entry.team_id == team_id)
-        return [tuple(r) for r in (await session.execute(query)).all()]  # type: ignore[misc]
-
-
 def _printed_on() -> str:
     day = today()
     return f"导出日期 {day.year}年{day.month}月{day.day}日"
@@ -164,7 +148,7 @@ async def meet_entries_xlsx(db: Database, actor: Actor, meet_id: int) -> tuple[s
         meet = await session.get(Meet, meet_id)
     if meet is None:
         raise NotFound("运动会")
-    rows = await _entries(db, meet_id)
+    rows = await registration.meet_entries(db, meet_id)
     sheet = Sheet(
         title="报名汇总",
         heading=(f"{meet.name} 报名汇总", f"共 {len(rows)} 项次 · {_printed_on()}"),
@@ -179,7 +163,7 @@ async def team_entries_xlsx(db: Database, actor: Actor, team_id: int) -> tuple[s
     """A team's confirmation (the xlsx counterpart of /teams/{id}/entries/print)."""
     board = await registration.board(db, actor, team_id)  # authorizes: leader of the team or organiser
     meet, team = board.meet, board.team
-    rows = await _entries(db, meet.id, team_id)
+    rows = await registration.meet_entries(db, meet.id, team_id)
     bib_of = await registration.bibs_of(db, meet.id)
     heading = (f"{meet.name} 报名确认表", f"代表队:{team.name}(第 {team.number} 队) · {_printed_on()}")
     signatures = ("领队签字:", "", "", "单位盖章:", "", "日期:")

@@ -500,18 +500,22 @@ async def board(db: Database, actor: Actor, team_id: int) -> Board:
     )
 
 
-async def meet_entries(db: Database, meet_id: int) -> list[tuple[Entry, Person, Event, Team]]:
-    """Every entry of a meet with its person, event and team, in programme order."""
+async def meet_entries(
+    db: Database, meet_id: int, team_id: int | None = None
+) -> list[tuple[Entry, Person, Event, Team]]:
+    """Every entry of a meet (or of one team) with its person, event and team, in programme order."""
+    query = (
+        select(Entry, Person, Event, Team)
+        .join(Person, Person.id == Entry.person_id)
+        .join(Event, Event.id == Entry.event_id)
+        .join(Team, Team.id == Entry.team_id)
+        .where(Entry.meet_id == meet_id)
+        .order_by(Event.position, Team.number, Entry.squad, Person.employee_no)
+    )
+    if team_id is not None:
+        query = query.where(Entry.team_id == team_id)
     async with db.read() as session:
-        rows = await session.execute(
-            select(Entry, Person, Event, Team)
-            .join(Person, Person.id == Entry.person_id)
-            .join(Event, Event.id == Entry.event_id)
-            .join(Team, Team.id == Entry.team_id)
-            .where(Entry.meet_id == meet_id)
-            .order_by(Event.position, Team.number, Entry.squad, Person.employee_no)
-        )
-        return [tuple(r) for r in rows.all()]  # type: ignore[misc]
+        return [tuple(r) for r in (await session.execute(query)).all()]  # type: ignore[misc]
 
 
 async def entry_counts(db: Database, meet_id: int) -> dict[str, int]:
