@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
-from argon2 import PasswordHasher
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from litestar import Litestar
 from sqlalchemy.engine import make_url
 
