@@ -107,7 +107,11 @@ class LiveServer:
                 if not _group_alive(proc.pid):
                     break
                 time.sleep(0.1)
-        proc.poll()
+        try:
+            proc.wait(timeout=5.0)  # reap it, so no "subprocess still running" warning
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
     def cpu_seconds(self) -> float:
         """CPU time (user + system) used so far by the server's running processes."""

@@ -20,15 +20,3 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
-
-
-def current_revision_is_head(url: str) -> bool:
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-    from sqlalchemy import create_engine
-
-    sync_url = url.replace("+aiosqlite", "").replace("+asyncpg", "+psycopg")
-    script = ScriptDirectory.from_config(alembic_config(url))
-    engine = create_engine(sync_url)
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision() == script.get_current_head()
