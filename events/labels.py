@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from events.models import Division, EventKind, Format, Gender, Role, Sport, VenueKind
+from events.models import Division, EventKind, Format, Gender, MeasureKind, Role, Sport, Timing, VenueKind
 
 GENDER = {Gender.MALE: "男", Gender.FEMALE: "女"}
 DIVISION = {Division.MEN: "男子", Division.WOMEN: "女子", Division.MIXED: "混合", Division.OPEN: "不限"}
@@ -41,6 +41,14 @@ VENUE_KIND = {
     VenueKind.FIELD: "场地",
 }
 ROLE = {Role.ORGANISER: "组委会", Role.LEADER: "领队", Role.REFEREE: "裁判"}
+MEASURE = {
+    MeasureKind.TIME: "时间(少者优)",
+    MeasureKind.DISTANCE: "远度(米)",
+    MeasureKind.HEIGHT: "高度(米)",
+    MeasureKind.COUNT: "次数",
+    MeasureKind.POINTS: "得分",
+}
+TIMING = {Timing.ELECTRONIC: "电计时(百分秒)", Timing.HAND: "手计时(十分秒)"}
 BEST_OF = {1: "一局定胜负", 3: "三局两胜", 5: "五局三胜", 7: "七局四胜"}
 
 

@@ -13,7 +13,7 @@ from events import audit, slots
 from events.actors import Actor
 from events.db import Database
 from events.errors import Conflict, NotFound
-from events.models import Division, Event, EventKind, Format, Meet, Sport, Venue
+from events.models import Division, Event, EventKind, Format, MeasureKind, Meet, Sport, Timing, Venue
 from events.schemas import EventInput
 from events.validation import Problems
 
@@ -57,6 +57,9 @@ def _check_event(data: EventInput, problems: Problems) -> EventInput:
     problems.check(data.best_of in (1, 3, 5, 7), "best_of", "局制须为 1、3、5 或 7 局")
     problems.check(data.final_best_of in (None, 1, 3, 5, 7), "final_best_of", "决赛局制须为 1、3、5 或 7 局")
     is_team = kind.is_team
+    measure = None if kind in MATCH_KINDS else (data.measure or default_measure(kind))
+    problems.check(measure is None or measure in set(MeasureKind), "measure", "成绩类型须为时间、远度、高度、次数或得分")
+    problems.check(data.timing in set(Timing), "timing", "计时方式须为手计时或电计时")
     return EventInput(
         code=code,
         name=data.name.strip(),
@@ -74,7 +77,14 @@ def _check_event(data: EventInput, problems: Problems) -> EventInput:
         final_best_of=data.final_best_of if kind in MATCH_KINDS else None,
         venue_id=data.venue_id,
         position=data.position,
+        measure=measure,
+        timing=data.timing,
     )
+
+
+def default_measure(kind: EventKind) -> str:
+    """A timed event's marks are times; a measured one's are counts unless the organiser says otherwise."""
+    return MeasureKind.COUNT if kind == EventKind.INDIVIDUAL_MEASURED else MeasureKind.TIME
 
 
 async def _check_uniques(

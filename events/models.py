@@ -151,6 +151,8 @@ class Meet(Base):
     per_person_limit: Mapped[int] = mapped_column(Integer, default=3)
     # Event kinds whose entries count toward the per-person limit (the seed counts all).
     counted_kinds: Mapped[list[str]] = mapped_column(JSON, default=lambda: [k.value for k in EventKind])
+    # Team points (团体总分): scheduling.points.PointsRules as JSON; {} means the defaults.
+    points_rules: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
 
     events: Mapped[list[Event]] = relationship(
@@ -203,6 +205,8 @@ class Event(Base):
         CheckConstraint("award_places BETWEEN 0 AND 16", name="awards"),
         CheckConstraint("best_of IN (1, 3, 5, 7)", name="best_of"),
         CheckConstraint("final_best_of IS NULL OR final_best_of IN (1, 3, 5, 7)", name="final_best_of"),
+        CheckConstraint("measure IS NULL OR measure IN ('time', 'distance', 'height', 'count', 'points')", name="measure"),
+        CheckConstraint("timing IN ('hand', 'electronic')", name="timing"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -224,6 +228,9 @@ class Event(Base):
     final_best_of: Mapped[int | None] = mapped_column(Integer)
     venue_id: Mapped[int | None] = mapped_column(ForeignKey("venue.id", ondelete="SET NULL"))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Timed and measured events: what a mark is, and how times are read (scheduling.marks).
+    measure: Mapped[str | None] = mapped_column(String(10))
+    timing: Mapped[str] = mapped_column(String(12), default="electronic")
     meet: Mapped[Meet] = relationship(back_populates="events", lazy="raise")
     venue: Mapped[Venue | None] = relationship(lazy="raise")
 
@@ -543,3 +550,213 @@ class MatchResult(Base):
     submitted_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     submitted_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
     confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+
+# Track and fun events: rounds, heats and lanes, marks ------------------------------------
+
+
+class MeasureKind(enum.StrEnum):
+    """What a timed or measured event's mark is (scheduling.marks.Kind)."""
+
+    TIME = "time"
+    DISTANCE = "distance"
+    HEIGHT = "height"
+    COUNT = "count"
+    POINTS = "points"
+
+
+class Timing(enum.StrEnum):
+    HAND = "hand"  # 手计时: read to the tenth
+    ELECTRONIC = "electronic"  # 电计时: read to the hundredth
+
+
+class RoundStatus(enum.StrEnum):
+    DRAFT = "draft"  # 预览: may be redrawn
+    PUBLISHED = "published"  # 已公布: start lists printed, referees enter marks
+
+
+class RaceRound(Base):
+    """One round (轮次) of a timed or measured event: 预赛 (heats) or 决赛 (the final).
+
+    ``data`` keeps the heat draw as the engine made it (scheduling.heats.HeatDraw, JSON) so a
+    printed start list can always be redrawn from its seed and checked.
+    """
+
+    __tablename__ = "race_round"
+    __table_args__ = (
+        UniqueConstraint("event_id", "number"),
+        CheckConstraint(_in("status", RoundStatus), name="status"),
+        CheckConstraint("number >= 1", name="number"),
+        CheckConstraint("method IN ('serpentine', 'graded', 'random')", name="method"),
+        CheckConstraint("lanes IS NULL OR lanes BETWEEN 1 AND 12", name="lanes"),
+        CheckConstraint("qualify_by_place >= 0 AND qualify_by_time >= 0", name="qualify"),
+        CheckConstraint("is_final OR qualify_by_place + qualify_by_time > 0", name="heats_qualify"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)  # 1: the first round
+    name: Mapped[str] = mapped_column(String(20))  # 预赛 / 决赛
+    is_final: Mapped[bool] = mapped_column(Boolean, default=True)
+    method: Mapped[str] = mapped_column(String(12))
+    seed: Mapped[int] = mapped_column(BigInteger)
+    lanes: Mapped[int | None] = mapped_column(Integer)  # None: a mass start or a field event
+    section_size: Mapped[int | None] = mapped_column(Integer)  # a mass start's largest section
+    qualify_by_place: Mapped[int] = mapped_column(Integer, default=0)  # Q
+    qualify_by_time: Mapped[int] = mapped_column(Integer, default=0)  # q
+    data: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), default=RoundStatus.DRAFT)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class Heat(Base):
+    """A heat (分组) of a round, or a section (组) of a mass start."""
+
+    __tablename__ = "heat"
+    __table_args__ = (UniqueConstraint("round_id", "number"), CheckConstraint("number >= 1", name="number"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("race_round.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+
+
+class StartEntry(Base):
+    """One line of a start list (检录单): an entrant in a heat, in a lane, with their current mark.
+
+    The entrant is a person (individual events) or a team's squad (relays, team fun events);
+    ``entrant_key`` ("p:17" / "t:3:1") makes either unique within a round. ``value`` and
+    ``status`` repeat the latest mark_result version, as fixture.winner_side does for matches,
+    so a ranking reads one table; ``version`` is the number of versions, for stale edits.
+    """
+
+    __tablename__ = "start_entry"
+    __table_args__ = (
+        UniqueConstraint("round_id", "entrant_key"),
+        UniqueConstraint("heat_id", "position"),
+        UniqueConstraint("heat_id", "lane"),
+        CheckConstraint("version >= 0", name="version"),
+        CheckConstraint("value IS NULL OR status IS NULL", name="mark_or_status"),
+        CheckConstraint("status IS NULL OR status IN ('DNS', 'DNF', 'DQ', 'NM')", name="status"),
+        CheckConstraint("qualified IS NULL OR qualified IN ('Q', 'q')", name="qualified"),
+        Index("ix_start_entry_event", "event_id", "round_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("race_round.id", ondelete="CASCADE"), index=True)
+    heat_id: Mapped[int] = mapped_column(ForeignKey("heat.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    entrant_key: Mapped[str] = mapped_column(String(24))
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="RESTRICT"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"))
+    squad: Mapped[int] = mapped_column(Integer, default=1)
+    name: Mapped[str] = mapped_column(String(80))
+    team_name: Mapped[str] = mapped_column(String(60))
+    bib: Mapped[int | None] = mapped_column(Integer)
+    lane: Mapped[int | None] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer)
+    seed_value: Mapped[int | None] = mapped_column(Integer)  # the seed mark, in the event's unit
+    qualified: Mapped[str | None] = mapped_column(String(1))  # Q / q, set when the next round is drawn
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    value: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str | None] = mapped_column(String(4))
+    record_flag: Mapped[str | None] = mapped_column(String(8))  # record / equal, as of the latest version
+
+
+class MarkResult(Base):
+    """One version of an entrant's mark in a round. Append-only: a correction is a new version.
+
+    The database refuses UPDATE and DELETE on this table (migration 0005). ``typed`` is what the
+    referee typed, kept beside what it was read as. ``value`` and ``status`` both empty: the
+    mark was cleared (entered on the wrong line), with a reason.
+    """
+
+    __tablename__ = "mark_result"
+    __table_args__ = (
+        UniqueConstraint("start_entry_id", "version"),
+        UniqueConstraint("idempotency_key"),
+        CheckConstraint("value IS NULL OR status IS NULL", name="mark_or_status"),
+        CheckConstraint("status IS NULL OR status IN ('DNS', 'DNF', 'DQ', 'NM')", name="status"),
+        CheckConstraint("status IS NULL OR reason <> ''", name="status_reason"),
+        CheckConstraint("version = 1 OR reason <> ''", name="correction_reason"),
+        CheckConstraint("record_flag IS NULL OR record_flag IN ('record', 'equal')", name="record_flag"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    start_entry_id: Mapped[int] = mapped_column(ForeignKey("start_entry.id", ondelete="RESTRICT"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    value: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str | None] = mapped_column(String(4))
+    typed: Mapped[str] = mapped_column(String(40), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    record_flag: Mapped[str | None] = mapped_column(String(8))
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+
+
+# The standing-records archive (大会纪录) -----------------------------------------------------
+
+
+class RecordSource(enum.StrEnum):
+    RESULT = "result"  # set by a result in zhijia
+    IMPORT = "import"  # imported from an earlier meet's records (Excel)
+
+
+class RecordMark(Base):
+    """One mark in the history of an event code's record: set, equalled, or imported.
+
+    Self-contained (names and meet written out, no foreign keys that could cascade) and
+    append-only: the database refuses UPDATE and DELETE (migration 0005). A mark set by a result
+    is pending until the chief referee's decision (record_decision); an imported mark is
+    ratified on import.
+    """
+
+    __tablename__ = "record_mark"
+    __table_args__ = (
+        CheckConstraint(_in("source", RecordSource), name="source"),
+        CheckConstraint(_in("kind", MeasureKind), name="kind"),
+        CheckConstraint("flag IN ('record', 'equal')", name="flag"),
+        UniqueConstraint("mark_result_id"),
+        Index("ix_record_mark_code", "event_code", "value"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_code: Mapped[str] = mapped_column(String(32))
+    event_name: Mapped[str] = mapped_column(String(60))
+    sport: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(10))
+    timing: Mapped[str | None] = mapped_column(String(12))
+    lower_is_better: Mapped[bool] = mapped_column(Boolean)
+    value: Mapped[int] = mapped_column(Integer)
+    flag: Mapped[str] = mapped_column(String(8), default="record")  # record: 破纪录, equal: 平纪录
+    holder: Mapped[str] = mapped_column(String(80))
+    team_name: Mapped[str] = mapped_column(String(60), default="")
+    meet_name: Mapped[str] = mapped_column(String(80), default="")
+    meet_id: Mapped[int | None] = mapped_column(Integer)
+    set_on: Mapped[dt.date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(8))
+    mark_result_id: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+
+
+class RecordDecision(Base):
+    """The chief referee's ratification (批准) or rejection of a pending record mark. Append-only."""
+
+    __tablename__ = "record_decision"
+    __table_args__ = (
+        UniqueConstraint("record_mark_id"),
+        CheckConstraint("decision IN ('ratified', 'rejected')", name="decision"),
+        CheckConstraint("decision = 'ratified' OR reason <> ''", name="reject_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_mark_id: Mapped[int] = mapped_column(ForeignKey("record_mark.id", ondelete="RESTRICT"))
+    decision: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[int | None] = mapped_column(Integer)
+    decided_by_name: Mapped[str] = mapped_column(String(40), default="")
+    decided_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)

@@ -89,6 +89,8 @@ class EventInput(msgspec.Struct):
     final_best_of: int | None = None
     venue_id: int | None = None
     position: int = 0
+    measure: str | None = None  # timed/measured events: time, distance, height, count, points
+    timing: str = "electronic"  # hand / electronic
 
 
 class TeamInput(msgspec.Struct):

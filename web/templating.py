@@ -25,6 +25,8 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
         VENUE_KIND=labels.VENUE_KIND,
         ROLE=labels.ROLE,
         BEST_OF=labels.BEST_OF,
+        MEASURE=labels.MEASURE,
+        TIMING=labels.TIMING,
         label=labels.label,
     )
 

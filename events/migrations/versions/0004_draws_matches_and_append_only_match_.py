@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 import advanced_alchemy.types
 
+from events.migrate import append_only_ddl, drop_append_only_ddl
+
 
 revision = '0004'
 down_revision = '0003'
@@ -122,30 +124,13 @@ def upgrade() -> None:
 
 def _append_only(table: str) -> None:
     """Refuse UPDATE and DELETE on a table whose rows are history (results, records)."""
-    if op.get_bind().dialect.name == "sqlite":
-        for verb in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
-            )
-    else:
-        op.execute(
-            f"CREATE FUNCTION {table}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            f"BEGIN RAISE EXCEPTION '{table} is append-only'; END $$"
-        )
-        op.execute(
-            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-            f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()"
-        )
+    for statement in append_only_ddl(op.get_bind().dialect.name, table):
+        op.execute(statement)
 
 
 def _drop_append_only(table: str) -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        op.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
-        op.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
-    else:
-        op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
-        op.execute(f"DROP FUNCTION IF EXISTS {table}_append_only()")
+    for statement in drop_append_only_ddl(op.get_bind().dialect.name, table):
+        op.execute(statement)
 
 
 def downgrade() -> None:
