@@ -115,7 +115,7 @@ async def actor_for_token(db: Database, token: str | None) -> Actor | None:
             await session.execute(
                 select(
                     UserAccount.id, UserAccount.role, UserAccount.display_name, UserAccount.team_id,
-                    UserAccount.is_active,
+                    UserAccount.is_active, UserAccount.is_chief_referee,
                 )
                 .join(AuthSession, AuthSession.user_id == UserAccount.id)
                 .where(AuthSession.token_hash == token_digest(token), AuthSession.expires_at > utcnow())
@@ -142,6 +142,7 @@ async def actor_for_token(db: Database, token: str | None) -> Actor | None:
         team_id=row.team_id,
         event_ids=event_ids,
         venue_ids=venue_ids,
+        is_chief_referee=bool(row.is_chief_referee) and row.role == Role.REFEREE,
     )
 
 
@@ -180,6 +181,7 @@ async def create_account(
     password: str,
     role: str,
     team_id: int | None = None,
+    chief_referee: bool = False,
 ) -> UserAccount:
     actor.require_organiser()
     username = username.strip()
@@ -197,6 +199,7 @@ async def create_account(
             password_hash=password_hash,
             role=role,
             team_id=team_id,
+            is_chief_referee=chief_referee and role == Role.REFEREE,
         )
         session.add(user)
         await session.flush()

@@ -20,6 +20,7 @@ class Actor:
     team_id: int | None = None
     event_ids: frozenset[int] = field(default_factory=frozenset)
     venue_ids: frozenset[int] = field(default_factory=frozenset)
+    is_chief_referee: bool = False
 
     @property
     def is_anonymous(self) -> bool:
@@ -44,6 +45,11 @@ class Actor:
     def require_organiser(self) -> None:
         if not self.is_organiser:
             raise Forbidden("只有组委会(会务组)可以执行此操作")
+
+    def require_chief_referee(self) -> None:
+        """Records are ratified by the chief referee (裁判长), or by the organising committee."""
+        if not (self.is_organiser or (self.is_referee and self.is_chief_referee)):
+            raise Forbidden("只有裁判长或组委会可以审批纪录")
 
     def require_team(self, team_id: int) -> None:
         """Organisers see every team; a leader only their own."""

@@ -80,12 +80,13 @@ class DemoAccount:
     role: str
     display_name: str
     team: str = ""
+    chief_referee: bool = False
 
 
 def demo_accounts() -> list[DemoAccount]:
     result = [DemoAccount("zuweihui", "organiser", "会务组 王建国")]
     result += [DemoAccount(f"lingdui{n}", "leader", f"{name}领队", name) for n, name, _ in TEAMS]
-    result += [DemoAccount("caipan1", "referee", "田径裁判 陈志远"), DemoAccount("caipan2", "referee", "棋牌球类裁判 李秀梅")]
+    result += [DemoAccount("caipan1", "referee", "田径裁判长 陈志远", chief_referee=True), DemoAccount("caipan2", "referee", "棋牌球类裁判 李秀梅")]
     return result
 
 
@@ -176,12 +177,12 @@ async def load_demo(db: Database, *, on: dt.date | None = None) -> tuple[Meet, b
                 continue
         user = await accounts.create_account(
             db, SYSTEM, username=account.username, display_name=account.display_name, password=DEMO_PASSWORD,
-            role=account.role, team_id=team_ids.get(account.team),
+            role=account.role, team_id=team_ids.get(account.team), chief_referee=account.chief_referee,
         )
         if account.username == "caipan1":
             await accounts.set_referee_assignments(
-                db, SYSTEM, user.id, event_ids=[event_ids[c] for c in event_ids if c.startswith(("ATH", "RELAY"))],
-                venue_ids=[venue_ids["田径场"]],
+                db, SYSTEM, user.id, event_ids=[event_ids[c] for c in event_ids if c.startswith(("ATH", "RELAY", "FUN"))],
+                venue_ids=[venue_ids["田径场"], venue_ids["趣味运动场"]],
             )
         elif account.username == "caipan2":
             await accounts.set_referee_assignments(

@@ -365,6 +365,8 @@ class UserAccount(Base):
     role: Mapped[str] = mapped_column(String(16))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="RESTRICT"), index=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # 裁判长: a referee who also ratifies records (大会纪录) and rules on disputes.
+    is_chief_referee: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
     team: Mapped[Team | None] = relationship(lazy="raise")
 

@@ -181,6 +181,9 @@ def upgrade() -> None:
         )
         batch_op.create_check_constraint(op.f('ck_event_timing'), "timing IN ('hand', 'electronic')")
 
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('is_chief_referee', sa.Boolean(), nullable=False, server_default=sa.false()))
+
     with op.batch_alter_table('meet', schema=None) as batch_op:
         batch_op.add_column(sa.Column('points_rules', sa.JSON(), nullable=False, server_default='{}'))
 
@@ -198,6 +201,8 @@ APPEND_ONLY = ("mark_result", "record_mark", "record_decision")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.drop_column('is_chief_referee')
     for table in APPEND_ONLY:
         for statement in drop_append_only_ddl(op.get_bind().dialect.name, table):
             op.execute(statement)
