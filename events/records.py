@@ -65,14 +65,22 @@ def flag_for(measure: Measure, value: int | None, best: int | None) -> Flag | No
     return "equal" if value == best else None
 
 
+async def flag_result(session: AsyncSession, event: Event, value: int | None) -> Flag | None:
+    """破纪录 / 平纪录 for a mark about to be entered in ``event``, or None."""
+    if value is None:
+        return None
+    measure = measure_of(event)
+    return flag_for(measure, value, await best_known(session, event.code, measure))
+
+
 async def claim_for_result(
     session: AsyncSession, event: Event, meet: Meet, line: StartEntry, result: MarkResult, holder_note: str = ""
 ) -> Flag | None:
-    """Flag a newly entered mark against the archive and, if it beats or equals the record,
-    write the pending record mark. Called inside the result's own transaction."""
+    """Write the pending record mark for a flagged result (``result.record_flag``, from
+    :func:`flag_result` in the same transaction). Called inside the result's own transaction."""
     measure = measure_of(event)
-    flag = flag_for(measure, result.value, await best_known(session, event.code, measure))
-    if flag is None:
+    flag = result.record_flag
+    if flag is None or result.value is None:
         return None
     session.add(
         RecordMark(
