@@ -236,11 +236,13 @@ def _dealt_by_team(ranked: list[Competitor], heat_count: int, rng: random.Random
 def _spread_within_bands(ranked: list[Competitor], heat_of: list[int], heat_count: int) -> list[int]:
     """Swap teammates out of a heat where their team is over its share, only ever with an entrant
     of the same band of seeds (ranks k·H … k·H+H−1) so every heat keeps one of each band.
+    The unseeded, whose order is a lot anyway, form one band of their own.
 
     Each swap lowers the total excess over the fair shares, so the loop ends; what is left is
     reported as a clash.
     """
     heat_of = list(heat_of)
+    seeded = sum(1 for c in ranked if _has_seed(c))
     team = [c.team_id for c in ranked]
     cap = {t: -(-n // heat_count) for t, n in Counter(t for t in team if t is not None).items()}
     count: Counter[tuple[int | None, int]] = Counter(zip(team, heat_of, strict=True))
@@ -252,12 +254,16 @@ def _spread_within_bands(ranked: list[Competitor], heat_of: list[int], heat_coun
     while improved:
         improved = False
         # The weakest move first, and the top seed never: it runs in the last heat whatever happens.
-        for r in reversed(range(1, len(ranked))):
+        for r in reversed(range(1 if seeded else 0, len(ranked))):
             t, h = team[r], heat_of[r]
             if not over(t, h):
                 continue
-            band = r // heat_count
-            for r2 in reversed(range(max(1, band * heat_count), min(len(ranked), (band + 1) * heat_count))):
+            if r >= seeded:
+                low, high = seeded, len(ranked)
+            else:
+                band = r // heat_count
+                low, high = max(1, band * heat_count), min(seeded, (band + 1) * heat_count)
+            for r2 in reversed(range(low, high)):
                 t2, h2 = team[r2], heat_of[r2]
                 if h2 == h or t2 == t or over(t, h2, +1) or over(t2, h, +1):
                     continue

@@ -1,0 +1,194 @@
+"""Marks from referees (成绩录入) for timed and measured events: read as typed, versioned,
+idempotent, append-only, and checked against the records archive at once.
+
+The same rules as match results (events.match_results):
+- every submission carries an idempotency key: a repeat from a tablet on poor Wi-Fi returns
+  the stored mark and never writes a second row;
+- every start-list line has a version (its number of marks); a submission names the version
+  its referee saw, and a stale one is refused (409) showing both marks;
+- marks are append-only (the database refuses UPDATE and DELETE on mark_result): a correction
+  is a new version with who, when and why. A status (DNS, DNF, DQ, NM) needs a reason too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from events import audit, records
+from events.actors import Actor
+from events.db import Database
+from events.errors import Conflict, DomainError, Forbidden, NotFound
+from events.measures import measure_of, shown
+from events.models import Event, Heat, MarkResult, Meet, RaceRound, RoundStatus, StartEntry
+from scheduling.marks import STATUS_LABELS, Mark, MarkError, parse_mark, status_mark
+
+STATUSES = tuple(STATUS_LABELS)
+
+
+class MarkInput(msgspec.Struct):
+    idempotency_key: str
+    version: int  # the line's version the referee's form was made from
+    mark: str = ""  # as typed: 11.23, 11"23, 4:05.67, 5.23, 36, or a status word (犯规, DNS …)
+    status: str | None = None  # DNS / DNF / DQ / NM, chosen instead of typing
+    reason: str = ""
+    clear: bool = False  # take a mark off a line it was entered on by mistake
+
+
+class StaleMark(Conflict):
+    """Another mark arrived for this line after the referee opened the form."""
+
+    def __init__(self, name: str, current: str, submitted: str, version: int) -> None:
+        super().__init__(f"{name} 的成绩已被更新为「{current}」,您提交的是「{submitted}」。请核对后重新提交。")
+        self.current = current
+        self.submitted = submitted
+        self.version = version
+
+
+@dataclass
+class Entered:
+    result: MarkResult
+    line: StartEntry
+    created: bool  # False: a repeat of a submission already stored
+
+
+def _may_enter(actor: Actor, event: Event) -> None:
+    if actor.is_organiser:
+        return
+    if actor.is_referee and actor.can_referee(event.id, event.venue_id):
+        return
+    raise Forbidden("只有该项目(或场地)的裁判和组委会可以录入成绩")
+
+
+def read_mark(event: Event, data: MarkInput) -> Mark | None:
+    """The mark the referee gave, None for a clear; Chinese messages for what cannot be read."""
+    measure = measure_of(event)
+    if data.clear:
+        return None
+    if data.status:
+        if data.status not in STATUSES:
+            raise DomainError("成绩状态无效", field="status")
+        mark = status_mark(data.status, measure)  # type: ignore[arg-type]
+    else:
+        try:
+            mark = parse_mark(data.mark, measure)
+        except MarkError as exc:
+            raise DomainError(str(exc), field="mark") from exc
+    if mark.status is not None and not data.reason.strip():
+        raise DomainError(f"「{STATUS_LABELS[mark.status]}」须注明原因(如 抢跑、未检录、串道)", field="reason")
+    return mark
+
+
+async def enter_mark(db: Database, actor: Actor, line_id: int, data: MarkInput) -> Entered:
+    if not data.idempotency_key or len(data.idempotency_key) > 64:
+        raise DomainError("提交缺少有效的防重复编号,请刷新页面后重试")
+    async with db.read() as session:
+        earlier = await _earlier(session, data.idempotency_key, line_id)
+        if earlier is not None:
+            return earlier
+    try:
+        return await _enter(db, actor, line_id, data)
+    except IntegrityError:
+        # The same submission raced itself (two taps, a retry): the first one won.
+        async with db.read() as session:
+            earlier = await _earlier(session, data.idempotency_key, line_id)
+        if earlier is None:
+            raise
+        return earlier
+
+
+async def _earlier(session: AsyncSession, key: str, line_id: int) -> Entered | None:
+    result = await session.scalar(select(MarkResult).where(MarkResult.idempotency_key == key))
+    if result is None:
+        return None
+    if result.start_entry_id != line_id:
+        raise Conflict("该提交编号已用于另一名参赛者的成绩,请刷新页面后重试")
+    line = await session.get(StartEntry, line_id)
+    assert line is not None
+    return Entered(result, line, False)
+
+
+async def _enter(db: Database, actor: Actor, line_id: int, data: MarkInput) -> Entered:
+    async with db.write() as session:
+        await db.lock_rows(session, "start_entry", [line_id])
+        line = await session.get(StartEntry, line_id)
+        if line is None:
+            raise NotFound("检录名单中的参赛者")
+        race_round = await session.get(RaceRound, line.round_id)
+        event = await session.get(Event, line.event_id)
+        assert race_round is not None and event is not None
+        _may_enter(actor, event)
+        if race_round.status != RoundStatus.PUBLISHED:
+            raise DomainError("分组尚未公布,不能录入成绩")
+        mark = read_mark(event, data)
+        measure = measure_of(event)
+        submitted = "清除成绩" if mark is None else shown(measure, mark.value, mark.status)
+        if data.version != line.version:
+            raise StaleMark(line.name, shown(measure, line.value, line.status) or "无", submitted, line.version)
+        reason = data.reason.strip()
+        is_correction = line.version > 0
+        if is_correction and not reason:
+            raise DomainError("更正已录入的成绩须填写理由", field="reason")
+        if mark is None and not is_correction:
+            raise DomainError("该参赛者还没有成绩,无需清除")
+        await _check_next_round(session, race_round, line)
+        value = mark.value if mark is not None else None
+        status = mark.status if mark is not None else None
+        flag = await records.flag_result(session, event, value)
+        result = MarkResult(
+            start_entry_id=line.id, version=line.version + 1, value=value, status=status,
+            typed=(data.mark or data.status or "")[:40], reason=reason, record_flag=flag,
+            idempotency_key=data.idempotency_key, submitted_by=actor.user_id,
+        )
+        session.add(result)
+        line.version += 1
+        line.value, line.status, line.record_flag = value, status, flag
+        await session.flush()
+        if flag is not None:
+            meet = await session.get(Meet, event.meet_id)
+            assert meet is not None
+            await records.claim_for_result(session, event, meet, line, result)
+        word = "更正" if is_correction else "录入"
+        audit.record(
+            session, actor, "mark_result",
+            f"{word}「{event.name}」{race_round.name}第{await _heat_number(session, line)}组 {line.name}:{submitted}"
+            + (f"({records.FLAG_LABELS[flag]})" if flag else ""),
+            meet_id=event.meet_id, target=f"start_entry:{line.id}", reason=reason,
+        )
+    return Entered(result, line, True)
+
+
+async def _heat_number(session: AsyncSession, line: StartEntry) -> int:
+    heat = await session.get(Heat, line.heat_id)
+    return heat.number if heat is not None else 0
+
+
+async def _check_next_round(session: AsyncSession, race_round: RaceRound, line: StartEntry) -> None:
+    """A heat mark cannot change once the next round is drawn from it: the field would be wrong."""
+    later = await session.scalar(
+        select(RaceRound).where(RaceRound.event_id == race_round.event_id, RaceRound.number > race_round.number)
+    )
+    if later is None:
+        return
+    if later.status == RoundStatus.DRAFT:
+        raise Conflict(f"已根据本轮成绩预排{later.name},请组委会先撤销{later.name}草稿再更正本轮成绩")
+    raise Conflict(f"{later.name}已按本轮成绩公布,不能再更改本轮成绩")
+
+
+async def history(db: Database, line_id: int) -> tuple[StartEntry, Event, list[MarkResult]]:
+    async with db.read() as session:
+        line = await session.get(StartEntry, line_id)
+        if line is None:
+            raise NotFound("检录名单中的参赛者")
+        event = await session.get(Event, line.event_id)
+        assert event is not None
+        rows = (
+            await session.scalars(
+                select(MarkResult).where(MarkResult.start_entry_id == line_id).order_by(MarkResult.version)
+            )
+        ).all()
+    return line, event, list(rows)
