@@ -422,3 +422,38 @@ async def discard_draft(db: Database, actor: Actor, meet_id: int, event_id: int)
 
 def seed_text(measure: Measure, value: int | None) -> str:
     return shown(measure, value, None) if value is not None else ""
+
+
+@dataclass
+class HeatTask:
+    heat_id: int
+    event: Event
+    round_name: str
+    heat_number: int
+    entered: int
+    total: int
+
+
+async def referee_heats(db: Database, actor: Actor) -> list[HeatTask]:
+    """Heats of published rounds this referee may score, unfinished ones first."""
+    async with db.read() as session:
+        rows = (
+            await session.execute(
+                select(
+                    Heat.id, Heat.number, RaceRound.name, Event,
+                    func.count(StartEntry.id), func.count(StartEntry.id).filter(StartEntry.version > 0),
+                )
+                .join(RaceRound, RaceRound.id == Heat.round_id)
+                .join(Event, Event.id == RaceRound.event_id)
+                .join(StartEntry, StartEntry.heat_id == Heat.id)
+                .where(RaceRound.status == RoundStatus.PUBLISHED)
+                .group_by(Heat.id, Heat.number, RaceRound.name, RaceRound.number, Event.id)
+                .order_by(Event.position, RaceRound.number, Heat.number)
+            )
+        ).all()
+    tasks = [
+        HeatTask(heat_id, event, round_name, number, entered, total)
+        for heat_id, number, round_name, event, total, entered in rows
+        if actor.can_referee(event.id, event.venue_id)
+    ]
+    return sorted(tasks, key=lambda t: t.entered >= t.total)

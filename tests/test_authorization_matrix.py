@@ -240,6 +240,20 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/matches/{match_id:int}/result"): Rule(O, lambda ids: {"outcome": "played", "tally_a": "2", "tally_b": "0", "version": "0", "idempotency_key": "matrix"}),
     ("POST", "/api/matches/{match_id:int}/result"): Rule(O, lambda ids: {"idempotency_key": "matrix-api", "version": 0, "tally": [2, 0]}),
     ("GET", "/matches/{match_id:int}"): Rule(S),
+    # Heats and marks of timed and measured events (web/track.py): organisers draw and publish;
+    # the event's referees (caipan1 referees athletics) and organisers enter marks.
+    ("GET", "/org/meets/{meet_id:int}/heats"): Rule(O),
+    ("GET", "/org/meets/{meet_id:int}/events/{event_id:int}/heats"): Rule(O),
+    ("POST", "/org/meets/{meet_id:int}/events/{event_id:int}/heats"): Rule(O, lambda ids: {"stage": "final", "layout": "lanes"}),
+    ("POST", "/org/meets/{meet_id:int}/events/{event_id:int}/heats/publish"): Rule(O),
+    ("POST", "/org/meets/{meet_id:int}/events/{event_id:int}/heats/discard"): Rule(O),
+    ("GET", "/heats/{heat_id:int}/score"): Rule(R),
+    ("POST", "/start-entries/{line_id:int}/mark"): Rule(R, lambda ids: {"mark": "12.5", "version": "0", "idempotency_key": "matrix"}),
+    ("GET", "/start-entries/{line_id:int}/marks"): Rule(S),
+    ("GET", "/api/meets/{meet_id:int}/events/{event_id:int}/rounds"): Rule(P),
+    ("POST", "/api/meets/{meet_id:int}/events/{event_id:int}/rounds"): Rule(O, lambda ids: {"is_final": True}),
+    ("POST", "/api/meets/{meet_id:int}/events/{event_id:int}/rounds/publish"): Rule(O),
+    ("POST", "/api/start-entries/{line_id:int}/mark"): Rule(R, lambda ids: {"idempotency_key": "matrix-api", "version": 0, "mark": "12.5"}),
 }
 
 assert all(rule.policy in ALLOWED for rule in POLICY.values())
@@ -295,6 +309,8 @@ def _param_value(name: str, path: str, ids: Ids) -> int:
         return ids.entry_id
     if name == "match_id":
         return ids.values["match_id"]
+    if name in ("heat_id", "line_id"):
+        return ids.values[name]
     if name == "user_id":
         return ids.demo.user_ids["caipan2"]
     if name == "item_id":
@@ -321,6 +337,19 @@ async def _published_chess_match(db: Database, demo: DemoMeet) -> int:
         match_id = await session.scalar(select(Match.id).where(Match.event_id == event_id, Match.status == "ready"))
     assert match_id is not None
     return match_id
+
+
+async def _published_heat(db: Database, demo: DemoMeet, event_id: int) -> tuple[int, int]:
+    """The published final of 男子100米 (one entrant of 一车间): its heat and its one line."""
+    from events import race_rounds
+    from events.models import StartEntry
+
+    organiser = demo.actor(ORGANISER)
+    await race_rounds.draw_round(db, organiser, demo.meet_id, event_id, race_rounds.RoundRequest(seed=1))
+    await race_rounds.publish_round(db, organiser, demo.meet_id, event_id)
+    async with db.read() as session:
+        line = (await session.scalars(select(StartEntry).where(StartEntry.event_id == event_id))).one()
+    return line.heat_id, line.id
 
 
 def build_url(path: str, ids: Ids) -> str:
@@ -364,6 +393,8 @@ async def test_route_policy(
     ids = Ids(demo=demo, entry_id=entered.entry.id)
     if "{match_id" in path:
         ids.values["match_id"] = await _published_chess_match(demo_db, demo)
+    if "{heat_id" in path or "{line_id" in path:
+        ids.values["heat_id"], ids.values["line_id"] = await _published_heat(demo_db, demo, ids.event_id)
     url = build_url(path, ids)
     body = rule.body(ids) if rule.body else None
     allowed = ALLOWED[rule.policy]

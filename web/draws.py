@@ -28,6 +28,8 @@ from events.models import DrawEntrant, DrawStatus, Event, Match, MatchStatus
 from scheduling import knockout
 from scheduling.draw import GroupsKnockoutDraw, KnockoutDraw, RoundRobinDraw, SwissDraw
 from scheduling.standings import CRITERION_LABELS, Standing
+from events.measures import is_mark_event
+from web import track
 from web.auth import actor_of, organiser_only, signed_in
 from web.public import db_of
 from web.render import go, is_htmx, page, partial
@@ -466,6 +468,8 @@ async def public_event(request: Request[Any, Any, Any], meet_id: FromPath[int], 
     db = db_of(request)
     meet = await meets.get_meet(db, meet_id)
     event = await meet_events.get_event(db, meet_id, event_id)
+    if is_mark_event(event):
+        return await track.public_mark_event(request, meet_id, event)
     view = await draws.view(db, meet_id, event_id, actor=actor_of(request))
     return page(
         request, "draws/event.html", meet=meet, event=event, view=view, sheet=await sheet(db, view),

@@ -15,7 +15,7 @@ from litestar.params import FromPath, JSONBody
 from sqlalchemy import select
 
 import msgspec
-from events import match_results
+from events import match_results, race_rounds
 from events.actors import Actor
 from events.db import Database
 from events.errors import DomainError, Forbidden, NotFound
@@ -143,7 +143,10 @@ async def referee_home(request: Request[Any, Any, Any]) -> Any:
     ready = [r for r in rows if r[0].status == "ready"]
     done = [r for r in rows if r[0].status == "done"]
     waiting = [r for r in rows if r[0].status == "waiting"]
-    return page(request, "referee/home.html", events=events, venues=venues, ready=ready, done=done, waiting=waiting)
+    heats = await race_rounds.referee_heats(db, actor)
+    return page(
+        request, "referee/home.html", events=events, venues=venues, ready=ready, done=done, waiting=waiting, heats=heats
+    )
 
 
 @get("/matches/{match_id:int}/score", name="score_form", guards=[referee_only])
