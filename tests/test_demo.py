@@ -64,3 +64,23 @@ async def test_demo_people_have_unique_employee_numbers_and_both_genders(demo_db
         rows = (await session.execute(select(Person.employee_no, Person.gender))).all()
     assert len({no for no, _ in rows}) == len(rows)
     assert {gender for _, gender in rows} == {"M", "F"}
+
+
+async def test_the_demo_field_fills_track_and_fun_events_within_every_rule(demo_db: Database, demo: DemoMeet) -> None:
+    from events.demo_field import FIELD, enter_demo_field
+    from events.models import Entry
+
+    made = await enter_demo_field(demo_db, demo.meet_id)
+    assert made == sum(m + w for m, w in FIELD.values()) * len(demo.team_ids)
+    async with demo_db.read() as session:
+        most = await session.scalar(
+            select(func.count(Entry.id)).group_by(Entry.person_id).order_by(func.count(Entry.id).desc()).limit(1)
+        )
+        unnumbered = await session.scalar(
+            select(func.count(TeamMember.id)).where(
+                TeamMember.person_id.in_(select(Entry.person_id)), TeamMember.bib.is_(None)
+            )
+        )
+    assert most is not None and most <= 3
+    assert unnumbered == 0
+    assert await enter_demo_field(demo_db, demo.meet_id) == 0

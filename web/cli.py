@@ -32,11 +32,15 @@ def _print_demo_accounts() -> None:
 
 async def _load_demo(url: str) -> None:
     from events.demo import load_demo
+    from events.demo_field import enter_demo_field
 
     db = Database(url)
     try:
         meet, created = await load_demo(db)
         print(f"演示运动会「{meet.name}」{'已载入' if created else '已存在'}")
+        entered = await enter_demo_field(db, meet.id)
+        if entered:
+            print(f"已为田径和趣味项目报名 {entered} 人次(球类、棋牌留给各队领队报名)")
     finally:
         await db.dispose()
 
