@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from events import accounts, meet_events, meets, teams
+from events import accounts, demo_records, meet_events, meets, teams
 from events.actors import Actor
 from events.db import Database
 from events.models import Meet, Person, Role, Team, TeamMember, UserAccount
@@ -189,6 +189,7 @@ async def load_demo(db: Database, *, on: dt.date | None = None) -> tuple[Meet, b
                 db, SYSTEM, user.id, event_ids=[event_ids[c] for c in ("TT-MS", "TT-WS", "XQ", "PK-SJ")],
                 venue_ids=[venue_ids["乒乓球室"], venue_ids["棋牌室"]],
             )
+    await demo_records.load_demo_records(db, SYSTEM, on)
     return meet, True
 
 

@@ -6,24 +6,49 @@
 - The standing record is the best ratified mark (co-holders when a record was equalled).
 - A result that beats or equals the best known mark — ratified, or pending and still the
   current version of its result — is flagged at once (破纪录 / 平纪录) and becomes a pending
-  record mark until the chief referee (裁判长) ratifies or rejects it.
+  record mark until the chief referee (裁判长) ratifies or rejects it. A pending mark whose
+  result was corrected since is void (已失效): it no longer counts and cannot be ratified.
 - An event code with no record yet flags nothing: its first record comes from the archive
   import or from a ratified result.
+- One decision per mark (UNIQUE record_mark_id); a rejection needs a reason (CHECK).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
 from typing import Literal
 
 from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events.measures import is_better, measure_of
-from events.models import Event, MarkResult, Meet, RecordDecision, RecordMark, RecordSource, StartEntry
+from events import audit
+from events.actors import Actor
+from events.db import Database
+from events.errors import Conflict, DomainError, NotFound
+from events.measures import MARK_KINDS, is_better, measure_of, shown
+from events.meets import SHANGHAI
+from events.models import (
+    Event,
+    MarkResult,
+    Meet,
+    RecordDecision,
+    RecordMark,
+    RecordSource,
+    Role,
+    Sport,
+    StartEntry,
+    UserAccount,
+)
 from scheduling.marks import Measure
 
 Flag = Literal["record", "equal"]
 FLAG_LABELS = {"record": "破纪录", "equal": "平纪录"}
+State = Literal["ratified", "rejected", "pending", "lapsed"]
+STATE_LABELS = {"ratified": "已批准", "rejected": "已否决", "pending": "待批准", "lapsed": "已失效"}
+MAX_REASON = 500
 
 
 def _ratified() -> object:
@@ -73,6 +98,15 @@ async def flag_result(session: AsyncSession, event: Event, value: int | None) ->
     return flag_for(measure, value, await best_known(session, event.code, measure))
 
 
+def local_date(moment: dt.datetime | None) -> dt.date | None:
+    """The Asia/Shanghai calendar day of a stored (UTC) moment."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(SHANGHAI).date()
+
+
 async def claim_for_result(
     session: AsyncSession, event: Event, meet: Meet, line: StartEntry, result: MarkResult, holder_note: str = ""
 ) -> Flag | None:
@@ -96,7 +130,7 @@ async def claim_for_result(
             team_name=line.team_name,
             meet_name=meet.name,
             meet_id=meet.id,
-            set_on=(result.submitted_at.date() if result.submitted_at else meet.starts_on),
+            set_on=local_date(result.submitted_at) or meet.starts_on,
             source=RecordSource.RESULT,
             mark_result_id=result.id,
             note=holder_note,
@@ -104,3 +138,332 @@ async def claim_for_result(
         )
     )
     return flag
+
+
+# Reading the archive ------------------------------------------------------------------------
+
+
+def mark_measure(mark: RecordMark) -> Measure:
+    """How a stored record mark reads: its own kind, timing and direction."""
+    return Measure(mark.kind, mark.timing or "electronic", mark.lower_is_better)  # type: ignore[arg-type]
+
+
+@dataclass
+class RecordLine:
+    """One mark of an event code's history, with its decision and where it stands."""
+
+    mark: RecordMark
+    decision: RecordDecision | None
+    current: bool  # an imported mark, or a result claim whose result was not corrected since
+    label: str = ""  # 创纪录 / 破纪录 / 平纪录, as the history reads
+    standing: bool = False  # part of the standing record (a holder, or a co-holder)
+
+    @property
+    def state(self) -> State:
+        if self.decision is not None:
+            return "ratified" if self.decision.decision == "ratified" else "rejected"
+        return "pending" if self.current else "lapsed"
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
+
+    @property
+    def shown(self) -> str:
+        return shown(mark_measure(self.mark), self.mark.value, None)
+
+    @property
+    def flag_label(self) -> str:
+        return FLAG_LABELS.get(self.mark.flag, "")
+
+    @property
+    def source_label(self) -> str:
+        return "历史导入" if self.mark.source == RecordSource.IMPORT else "本系统成绩"
+
+    @property
+    def decided_on(self) -> dt.date | None:
+        return local_date(self.decision.decided_at) if self.decision else None
+
+
+@dataclass
+class StandingRecord:
+    """The record of one event code as it stands: the best ratified mark, its holders, and the
+    claims waiting for the chief referee."""
+
+    code: str
+    name: str
+    sport: str
+    measure: Measure
+    value: int | None = None
+    holders: list[RecordLine] = field(default_factory=list)
+    pending: list[RecordLine] = field(default_factory=list)
+    position: tuple[int, int, str] = (1, 0, "")  # display order: current events first, in programme order
+
+    @property
+    def shown(self) -> str:
+        return shown(self.measure, self.value, None) if self.value is not None else ""
+
+    @property
+    def has_record(self) -> bool:
+        return self.value is not None
+
+    @property
+    def direction(self) -> str:
+        return "少者优" if self.measure.lower_wins else "多者优"
+
+
+@dataclass
+class EventHistory:
+    standing: StandingRecord
+    lines: list[RecordLine]  # chronological: the day it was set, then the order it was stored
+
+    @property
+    def code(self) -> str:
+        return self.standing.code
+
+    @property
+    def name(self) -> str:
+        return self.standing.name
+
+
+@dataclass
+class CodeEntry:
+    code: str
+    events: list[tuple[Event, dt.date]] = field(default_factory=list)  # newest meet first
+    lines: list[RecordLine] = field(default_factory=list)
+
+
+async def codes_in_archive(session: AsyncSession, codes: Collection[str] | None = None) -> dict[str, CodeEntry]:
+    """Every event code of a timed or measured event, or with a record mark; with its lines."""
+    found: dict[str, CodeEntry] = {}
+    events = select(Event, Meet.starts_on).join(Meet, Meet.id == Event.meet_id).where(Event.kind.in_([k.value for k in MARK_KINDS]))
+    marks = (
+        select(RecordMark, RecordDecision, _still_current().label("current"))  # type: ignore[attr-defined]
+        .outerjoin(RecordDecision, RecordDecision.record_mark_id == RecordMark.id)
+        .order_by(RecordMark.set_on, RecordMark.id)
+    )
+    if codes is not None:
+        events = events.where(Event.code.in_(list(codes)))
+        marks = marks.where(RecordMark.event_code.in_(list(codes)))
+    for event, starts_on in (await session.execute(events.order_by(Meet.starts_on.desc(), Meet.id.desc()))).all():
+        found.setdefault(event.code, CodeEntry(event.code)).events.append((event, starts_on))
+    for mark, decision, current in (await session.execute(marks)).all():
+        found.setdefault(mark.event_code, CodeEntry(mark.event_code)).lines.append(RecordLine(mark, decision, bool(current)))
+    return found
+
+
+def code_facts(entry: CodeEntry) -> tuple[str, str, Measure]:
+    """Name, sport and measure of an event code: its newest event's, else its newest mark's."""
+    if entry.events:
+        event = entry.events[0][0]
+        return event.name, event.sport, measure_of(event)
+    newest = entry.lines[-1].mark
+    return newest.event_name, newest.sport, mark_measure(newest)
+
+
+def _standing(entry: CodeEntry, latest_meet_id: int | None) -> StandingRecord:
+    """Label the history and pick the standing record out of it."""
+    name, sport, measure = code_facts(entry)
+    if entry.events:
+        event = entry.events[0][0]
+        in_latest = event.meet_id == latest_meet_id
+        position = (0 if in_latest else 1, event.position if in_latest else 0, entry.code)
+    else:
+        position = (2, 0, entry.code)
+    record = StandingRecord(entry.code, name, sport, measure, position=position)
+    best: int | None = None
+    for line in entry.lines:
+        if line.state != "ratified":
+            line.label = line.flag_label
+            continue
+        value = line.mark.value
+        if best is None:
+            line.label = "创纪录"
+        elif value == best:
+            line.label = "平纪录"
+        else:
+            line.label = "破纪录" if is_better(measure, value, best) else "纪录"
+        if best is None or is_better(measure, value, best):
+            best = value
+    record.value = best
+    for line in entry.lines:
+        line.standing = line.state == "ratified" and line.mark.value == best
+        if line.standing:
+            record.holders.append(line)
+        elif line.state == "pending":
+            record.pending.append(line)
+    return record
+
+
+async def _latest_meet_id(session: AsyncSession) -> int | None:
+    return await session.scalar(select(Meet.id).order_by(Meet.starts_on.desc(), Meet.id.desc()).limit(1))
+
+
+def _sport_of(entry: CodeEntry) -> str:
+    return code_facts(entry)[1]
+
+
+SPORT_ORDER = {sport.value: index for index, sport in enumerate(Sport)}
+
+
+async def record_sports(db: Database) -> list[str]:
+    """The sports that have timed or measured events or records, in the usual order."""
+    async with db.read() as session:
+        codes = await codes_in_archive(session)
+    return sorted({_sport_of(entry) for entry in codes.values()}, key=lambda s: SPORT_ORDER.get(s, 99))
+
+
+async def standing_records(db: Database, sport: str | None = None) -> list[StandingRecord]:
+    """The records of every event code of ``sport`` (all sports when None): the current
+    record, its holders and its live pending claims; codes without a record too (no value),
+    so the page shows which events still have none. Current events first, in programme order."""
+    async with db.read() as session:
+        codes = await codes_in_archive(session)
+        latest = await _latest_meet_id(session)
+    out = [
+        _standing(entry, latest)
+        for entry in codes.values()
+        if sport is None or _sport_of(entry) == sport
+    ]
+    return sorted(out, key=lambda r: r.position)
+
+
+async def event_history(db: Database, code: str) -> EventHistory:
+    """Every mark ever recorded for an event code, oldest first, with its decision."""
+    code = code.strip().upper()
+    async with db.read() as session:
+        codes = await codes_in_archive(session, [code])
+        latest = await _latest_meet_id(session)
+    entry = codes.get(code)
+    if entry is None:
+        raise NotFound("项目代码")
+    standing = _standing(entry, latest)
+    return EventHistory(standing, entry.lines)
+
+
+async def standing_for_events(db: Database, events: Iterable[Event]) -> dict[int, StandingRecord]:
+    """For results pages: each event's standing record (by its code), keyed by event id.
+    An event whose code has no record maps to a StandingRecord without a value."""
+    events = list(events)
+    if not events:
+        return {}
+    async with db.read() as session:
+        codes = await codes_in_archive(session, {e.code for e in events})
+    out: dict[int, StandingRecord] = {}
+    for event in events:
+        entry = codes.get(event.code)
+        # The event itself names the record and says how its marks read.
+        out[event.id] = _standing(CodeEntry(event.code, [(event, dt.date.min)], entry.lines if entry else []), event.meet_id)
+    return out
+
+
+async def standing_for(db: Database, event: Event) -> StandingRecord:
+    """The standing record of one event (see :func:`standing_for_events`)."""
+    return (await standing_for_events(db, [event]))[event.id]
+
+
+# Deciding on a pending mark ----------------------------------------------------------------
+
+
+@dataclass
+class Claim:
+    """A mark waiting for the chief referee, with the record it would beat or equal."""
+
+    line: RecordLine
+    standing: StandingRecord
+
+
+async def pending_claims(db: Database, actor: Actor) -> list[Claim]:
+    """Undecided marks, newest first: live ones to ratify or reject, void ones (已失效) to close."""
+    actor.require_chief_referee()
+    async with db.read() as session:
+        undecided = (await session.scalars(select(RecordMark.event_code).where(_undecided()).distinct())).all()
+        if not undecided:
+            return []
+        codes = await codes_in_archive(session, undecided)
+        latest = await _latest_meet_id(session)
+    claims = []
+    for entry in codes.values():
+        standing = _standing(entry, latest)
+        claims += [Claim(line, standing) for line in entry.lines if line.decision is None]
+    return sorted(claims, key=lambda c: (c.line.mark.created_at, c.line.mark.id), reverse=True)
+
+
+async def ratify(db: Database, actor: Actor, mark_id: int) -> RecordLine:
+    """批准: the mark becomes (or joins) the event code's record."""
+    return await _decide(db, actor, mark_id, "ratified", "")
+
+
+async def reject(db: Database, actor: Actor, mark_id: int, reason: str) -> RecordLine:
+    """否决, with a reason (超风速、器材不合格、成绩更正 …); the mark stays in the history."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("否决纪录须填写理由", field="reason")
+    if len(reason) > MAX_REASON:
+        raise DomainError(f"理由不能超过 {MAX_REASON} 个字", field="reason")
+    return await _decide(db, actor, mark_id, "rejected", reason)
+
+
+def _already(decision: RecordDecision) -> Conflict:
+    word = "批准" if decision.decision == "ratified" else "否决"
+    day = local_date(decision.decided_at)
+    when = f"{day.year}年{day.month}月{day.day}日" if day else ""
+    who = decision.decided_by_name or "系统"
+    return Conflict(f"这条纪录已于{when}由{who}{word},每条纪录只能决定一次")
+
+
+async def _decide(db: Database, actor: Actor, mark_id: int, decision: str, reason: str) -> RecordLine:
+    actor.require_chief_referee()
+    async with db.write() as session:
+        await db.lock_rows(session, "record_mark", [mark_id])
+        row = (
+            await session.execute(select(RecordMark, _still_current().label("current")).where(RecordMark.id == mark_id))  # type: ignore[attr-defined]
+        ).first()
+        if row is None:
+            raise NotFound("纪录")
+        mark, current = row
+        earlier = await session.scalar(select(RecordDecision).where(RecordDecision.record_mark_id == mark_id))
+        if earlier is not None:
+            raise _already(earlier)
+        if decision == "ratified" and not current:
+            raise Conflict("这条纪录所依据的成绩已被更正,申请已失效,不能批准;请否决并注明原因")
+        made = RecordDecision(
+            record_mark_id=mark_id, decision=decision, reason=reason, decided_by=actor.user_id,
+            decided_by_name=actor.display_name[:40],
+        )
+        session.add(made)
+        try:
+            await session.flush()
+        except IntegrityError:
+            raise Conflict("这条纪录刚刚已被决定,请刷新页面查看") from None
+        meet_id = mark.meet_id if mark.meet_id is not None and await session.get(Meet, mark.meet_id) else None
+        measure = mark_measure(mark)
+        word = "批准" if decision == "ratified" else "否决"
+        audit.record(
+            session, actor, "record_ratify" if decision == "ratified" else "record_reject",
+            f"{word}纪录「{mark.event_name}」{shown(measure, mark.value, None)} {mark.holder}"
+            + (f"({mark.team_name})" if mark.team_name else ""),
+            meet_id=meet_id, target=f"record_mark:{mark_id}", reason=reason,
+        )
+    return RecordLine(mark, made, bool(current))
+
+
+# The chief referee (裁判长) ------------------------------------------------------------------
+
+
+async def set_chief_referee(db: Database, actor: Actor, user_id: int, chief: bool) -> None:
+    """Make a referee account the chief referee, who ratifies records, or take that away."""
+    actor.require_organiser()
+    async with db.write() as session:
+        user = await session.get(UserAccount, user_id)
+        if user is None:
+            raise NotFound("账号")
+        chief = chief and user.role == Role.REFEREE
+        if user.is_chief_referee == chief:
+            return
+        user.is_chief_referee = chief
+        audit.record(
+            session, actor, "account_chief_referee",
+            f"{'设' if chief else '取消'}裁判长:{user.username}({user.display_name})",
+            target=f"user_account:{user.id}",
+        )
