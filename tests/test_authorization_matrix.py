@@ -254,6 +254,26 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/api/meets/{meet_id:int}/events/{event_id:int}/rounds"): Rule(O, lambda ids: {"is_final": True}),
     ("POST", "/api/meets/{meet_id:int}/events/{event_id:int}/rounds/publish"): Rule(O),
     ("POST", "/api/start-entries/{line_id:int}/mark"): Rule(R, lambda ids: {"idempotency_key": "matrix-api", "version": 0, "mark": "12.5"}),
+    # Records archive (web/records.py): public pages and JSON; the chief referee (caipan1 is one)
+    # and organisers decide on pending records — the matrix's mark is an imported, already
+    # ratified one, so an allowed decision is refused by the service (409), past authorization;
+    # organisers import historical records.
+    ("GET", "/records"): Rule(P),
+    ("GET", "/records/{sport:str}"): Rule(P),
+    ("GET", "/records/events/{code:str}"): Rule(P),
+    ("GET", "/records/archive.xlsx"): Rule(P),
+    ("GET", "/records/pending"): Rule(R),
+    ("POST", "/records/marks/{mark_id:int}/ratify"): Rule(R),
+    ("POST", "/records/marks/{mark_id:int}/reject"): Rule(R, lambda ids: {"reason": "矩阵测试"}),
+    ("GET", "/records/import"): Rule(O),
+    ("GET", "/records/import/template.xlsx"): Rule(O),
+    ("POST", "/records/import/preview"): Rule(O),
+    ("POST", "/records/import/commit"): Rule(O),
+    ("GET", "/api/records"): Rule(P),
+    ("GET", "/api/records/events/{code:str}"): Rule(P),
+    ("GET", "/api/records/pending"): Rule(R),
+    ("POST", "/api/records/marks/{mark_id:int}/ratify"): Rule(R),
+    ("POST", "/api/records/marks/{mark_id:int}/reject"): Rule(R, lambda ids: {"reason": "矩阵测试"}),
 }
 
 assert all(rule.policy in ALLOWED for rule in POLICY.values())
@@ -313,6 +333,12 @@ def _param_value(name: str, path: str, ids: Ids) -> int:
         return ids.values[name]
     if name == "user_id":
         return ids.demo.user_ids["caipan2"]
+    if name == "mark_id":
+        return ids.values["mark_id"]
+    if name == "sport":
+        return "athletics"  # type: ignore[return-value]
+    if name == "code":
+        return "ATH-100M-M"  # type: ignore[return-value]
     if name == "item_id":
         kind = path.split("/{item_id")[0].rsplit("/", 1)[1]
         if kind == "venues":
@@ -322,6 +348,16 @@ def _param_value(name: str, path: str, ids: Ids) -> int:
         if kind == "teams":
             return ids.demo.team_ids["财务部"]
     raise AssertionError(f"no demo id for {{{name}}} in {path}: teach _param_value")
+
+
+async def _a_record_mark(db: Database) -> int:
+    """A mark of the demo's records archive (imported, so already ratified)."""
+    from events.models import RecordMark
+
+    async with db.read() as session:
+        mark_id = await session.scalar(select(RecordMark.id).order_by(RecordMark.id).limit(1))
+    assert mark_id is not None
+    return mark_id
 
 
 async def _published_chess_match(db: Database, demo: DemoMeet) -> int:
@@ -395,6 +431,8 @@ async def test_route_policy(
         ids.values["match_id"] = await _published_chess_match(demo_db, demo)
     if "{heat_id" in path or "{line_id" in path:
         ids.values["heat_id"], ids.values["line_id"] = await _published_heat(demo_db, demo, ids.event_id)
+    if "{mark_id" in path:
+        ids.values["mark_id"] = await _a_record_mark(demo_db)
     url = build_url(path, ids)
     body = rule.body(ids) if rule.body else None
     allowed = ALLOWED[rule.policy]

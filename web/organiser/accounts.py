@@ -8,7 +8,7 @@ from litestar import Request, get, post
 from litestar.params import FromPath
 from sqlalchemy import select
 
-from events import accounts
+from events import accounts, records
 from events.errors import DomainError
 from events.models import Event, Meet, Role, Team, Venue
 from events.schemas import AccountInput, AccountUpdate
@@ -43,7 +43,10 @@ async def account_create(request: Request[Any, Any, Any]) -> Any:
     form = await request.form()
     try:
         data = parse(form, AccountInput)
-        await accounts.create_account(db_of(request), actor_of(request), **{f: getattr(data, f) for f in AccountInput.__struct_fields__})
+        await accounts.create_account(
+            db_of(request), actor_of(request), **{f: getattr(data, f) for f in AccountInput.__struct_fields__},
+            chief_referee=form.get("is_chief_referee") == "on",
+        )
     except DomainError as exc:
         if exc.status != 422:
             raise
@@ -74,6 +77,7 @@ async def account_update(request: Request[Any, Any, Any], user_id: FromPath[int]
     try:
         data = parse(form, AccountUpdate)
         await accounts.update_account(db, actor, user_id, **{f: getattr(data, f) for f in AccountUpdate.__struct_fields__})
+        await records.set_chief_referee(db, actor, user_id, form.get("is_chief_referee") == "on")
         if data.role == Role.REFEREE:
             await accounts.set_referee_assignments(
                 db, actor, user_id,
