@@ -13,11 +13,14 @@ The same rules as match results (events.match_results):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import msgspec
-from sqlalchemy import select
+
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from events import audit, records
 from events.actors import Actor
@@ -28,6 +31,7 @@ from events.models import Event, Heat, MarkResult, Meet, RaceRound, RoundStatus,
 from scheduling.marks import STATUS_LABELS, Mark, MarkError, parse_mark, status_mark
 
 STATUSES = tuple(STATUS_LABELS)
+LaterRound = aliased(RaceRound)
 
 
 class MarkInput(msgspec.Struct):
@@ -86,10 +90,6 @@ def read_mark(event: Event, data: MarkInput) -> Mark | None:
 async def enter_mark(db: Database, actor: Actor, line_id: int, data: MarkInput) -> Entered:
     if not data.idempotency_key or len(data.idempotency_key) > 64:
         raise DomainError("提交缺少有效的防重复编号,请刷新页面后重试")
-    async with db.read() as session:
-        earlier = await _earlier(session, data.idempotency_key, line_id)
-        if earlier is not None:
-            return earlier
     try:
         return await _enter(db, actor, line_id, data)
     except IntegrityError:
@@ -112,15 +112,35 @@ async def _earlier(session: AsyncSession, key: str, line_id: int) -> Entered | N
     return Entered(result, line, False)
 
 
+def _line_with_context(line_id: int) -> Select[Any]:
+    """The line, its round, event and heat number, and the name of any later round: one statement."""
+    later = (
+        select(func.min(LaterRound.number))
+        .where(LaterRound.event_id == RaceRound.event_id, LaterRound.number > RaceRound.number)
+        .scalar_subquery()
+    )
+    return (
+        select(StartEntry, RaceRound, Event, Heat.number, later)
+        .join(RaceRound, RaceRound.id == StartEntry.round_id)
+        .join(Event, Event.id == StartEntry.event_id)
+        .join(Heat, Heat.id == StartEntry.heat_id)
+        .where(StartEntry.id == line_id)
+    )
+
+
 async def _enter(db: Database, actor: Actor, line_id: int, data: MarkInput) -> Entered:
     async with db.write() as session:
+        # A repeat (a tablet retrying on poor Wi-Fi) returns what was stored. Looked up inside the
+        # transaction that would otherwise write, after the line's lock: a twin submission that
+        # waited for the lock finds the first one's row instead of a changed version.
         await db.lock_rows(session, "start_entry", [line_id])
-        line = await session.get(StartEntry, line_id)
-        if line is None:
+        earlier = await _earlier(session, data.idempotency_key, line_id)
+        if earlier is not None:
+            return earlier
+        found = (await session.execute(_line_with_context(line_id))).first()
+        if found is None:
             raise NotFound("检录名单中的参赛者")
-        race_round = await session.get(RaceRound, line.round_id)
-        event = await session.get(Event, line.event_id)
-        assert race_round is not None and event is not None
+        line, race_round, event, heat_number, later_round = found
         _may_enter(actor, event)
         if race_round.status != RoundStatus.PUBLISHED:
             raise DomainError("分组尚未公布,不能录入成绩")
@@ -135,7 +155,8 @@ async def _enter(db: Database, actor: Actor, line_id: int, data: MarkInput) -> E
             raise DomainError("更正已录入的成绩须填写理由", field="reason")
         if mark is None and not is_correction:
             raise DomainError("该参赛者还没有成绩,无需清除")
-        await _check_next_round(session, race_round, line)
+        if later_round is not None:
+            await _refuse_after_next_round(session, event.id, later_round)
         value = mark.value if mark is not None else None
         status = mark.status if mark is not None else None
         flag = await records.flag_result(session, event, value)
@@ -155,25 +176,17 @@ async def _enter(db: Database, actor: Actor, line_id: int, data: MarkInput) -> E
         word = "更正" if is_correction else "录入"
         audit.record(
             session, actor, "mark_result",
-            f"{word}「{event.name}」{race_round.name}第{await _heat_number(session, line)}组 {line.name}:{submitted}"
+            f"{word}「{event.name}」{race_round.name}第{heat_number}组 {line.name}:{submitted}"
             + (f"({records.FLAG_LABELS[flag]})" if flag else ""),
             meet_id=event.meet_id, target=f"start_entry:{line.id}", reason=reason,
         )
     return Entered(result, line, True)
 
 
-async def _heat_number(session: AsyncSession, line: StartEntry) -> int:
-    heat = await session.get(Heat, line.heat_id)
-    return heat.number if heat is not None else 0
-
-
-async def _check_next_round(session: AsyncSession, race_round: RaceRound, line: StartEntry) -> None:
+async def _refuse_after_next_round(session: AsyncSession, event_id: int, number: int) -> None:
     """A heat mark cannot change once the next round is drawn from it: the field would be wrong."""
-    later = await session.scalar(
-        select(RaceRound).where(RaceRound.event_id == race_round.event_id, RaceRound.number > race_round.number)
-    )
-    if later is None:
-        return
+    later = await session.scalar(select(RaceRound).where(RaceRound.event_id == event_id, RaceRound.number == number))
+    assert later is not None
     if later.status == RoundStatus.DRAFT:
         raise Conflict(f"已根据本轮成绩预排{later.name},请组委会先撤销{later.name}草稿再更正本轮成绩")
     raise Conflict(f"{later.name}已按本轮成绩公布,不能再更改本轮成绩")

@@ -9,10 +9,11 @@ nothing derived is stored, so a correction shows everywhere at once.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events import match_results
@@ -52,72 +53,176 @@ class EventPlacings:
 async def event_placings(db: Database, event: Event) -> EventPlacings:
     if is_mark_event(event):
         async with db.read() as session:
-            return await _mark_placings(session, event)
+            return (await _mark_placings(session, [event]))[event.id]
     return await _match_placings(db, event)
 
 
-async def meet_placings(db: Database, events: list[Event]) -> list[EventPlacings]:
-    """Placings of each of ``events`` (a meet's events, in programme order)."""
-    out = []
+async def meet_placings(db: Database, events: list[Event], depth: int | None = None) -> list[EventPlacings]:
+    """Placings of each of ``events`` (a meet's events, in programme order).
+
+    Every timed and measured event is read in a few statements whatever their number, and match
+    events only when their draw is published, so the team table stays cheap as results arrive.
+    With ``depth`` (e.g. 6 for team points, the award places for award lists) only the places
+    down to it are listed, and the database ranks: a 500-runner race sends back its top six.
+    """
     marked = [e for e in events if is_mark_event(e)]
-    by_event: dict[int, EventPlacings] = {}
-    if marked:
-        async with db.read() as session:
-            for event in marked:
-                by_event[event.id] = await _mark_placings(session, event)
+    async with db.read() as session:
+        if depth is None:
+            by_event = await _mark_placings(session, marked) if marked else {}
+        else:
+            by_event = await _top_placings(session, marked, depth) if marked else {}
+        published = set(
+            (
+                await session.scalars(
+                    select(Draw.event_id).where(
+                        Draw.event_id.in_([e.id for e in events if not is_mark_event(e)]), Draw.status == "published"
+                    )
+                )
+            ).all()
+        )
+    out = []
     for event in events:
-        out.append(by_event[event.id] if event.id in by_event else await _match_placings(db, event))
+        if event.id in by_event:
+            out.append(by_event[event.id])
+        elif event.id in published:
+            out.append(await _match_placings(db, event))
+        else:
+            out.append(EventPlacings(event))
     return out
 
 
-async def _mark_placings(session: AsyncSession, event: Event) -> EventPlacings:
-    final = await session.scalar(
-        select(RaceRound)
-        .where(RaceRound.event_id == event.id, RaceRound.status == RoundStatus.PUBLISHED)
-        .order_by(RaceRound.number.desc())
-        .limit(1)
+async def _finals(session: AsyncSession, events: list[Event]) -> tuple[dict[int, int], dict[int, int]]:
+    """Event → its final round when that is the latest published round (else 0); event → first round."""
+    rounds = (
+        await session.execute(
+            select(RaceRound.event_id, RaceRound.id, RaceRound.number, RaceRound.is_final, RaceRound.status)
+            .where(RaceRound.event_id.in_([e.id for e in events]))
+            .order_by(RaceRound.event_id, RaceRound.number)
+        )
+    ).all()
+    finals: dict[int, int] = {}
+    first_rounds: dict[int, int] = {}
+    for event_id, round_id, number, is_final, status in rounds:
+        if number == 1:
+            first_rounds[event_id] = round_id
+        if status == RoundStatus.PUBLISHED:
+            finals[event_id] = round_id if is_final else 0  # a later published round replaces an earlier one
+    return finals, first_rounds
+
+
+async def _top_placings(session: AsyncSession, events: list[Event], depth: int) -> dict[int, EventPlacings]:
+    """Places down to ``depth``, ranked by the database with RANK() — the same rule as
+    scheduling.ranking.rank: equal marks share a place and the next place skips; no mark, no place."""
+    finals, first_rounds = await _finals(session, events)
+    counted = await session.execute(
+        select(
+            StartEntry.round_id,
+            func.count(StartEntry.id),
+            func.count(StartEntry.id).filter(or_(StartEntry.value.is_not(None), StartEntry.status.is_not(None))),
+        )
+        .where(StartEntry.round_id.in_(set(first_rounds.values()) | {r for r in finals.values() if r}))
+        .group_by(StartEntry.round_id)
     )
-    first_round_size = await session.scalar(
-        select(func.count(StartEntry.id))
-        .join(RaceRound, RaceRound.id == StartEntry.round_id)
-        .where(RaceRound.event_id == event.id, RaceRound.number == 1)
-    )
-    if final is None or not final.is_final:
-        return EventPlacings(event, [], first_round_size or 0, False)
-    lines = (await session.scalars(select(StartEntry).where(StartEntry.round_id == final.id))).all()
+    counts = {round_id: (total, done) for round_id, total, done in counted}
+    by_round = {r: e for e in events if (r := finals.get(e.id))}
+    rows: dict[int, list[Any]] = defaultdict(list)
+    if by_round:
+        lower = [r for r, e in by_round.items() if measure_of(e).lower_wins]
+        key = case((StartEntry.round_id.in_(lower), StartEntry.value), else_=-StartEntry.value)
+        ranked = (
+            select(
+                StartEntry.round_id, StartEntry.id, StartEntry.team_id, StartEntry.team_name, StartEntry.name,
+                StartEntry.person_id, StartEntry.squad, StartEntry.value, StartEntry.status, StartEntry.record_flag,
+                func.rank().over(partition_by=StartEntry.round_id, order_by=key).label("place"),
+            )
+            .where(StartEntry.round_id.in_(list(by_round)), StartEntry.value.is_not(None))
+            .subquery()
+        )
+        for row in await session.execute(
+            select(ranked).where(ranked.c.place <= depth).order_by(ranked.c.round_id, ranked.c.place, ranked.c.id)
+        ):
+            rows[row.round_id].append(row)
+    team_events = [e for r, e in by_round.items() if e.is_team_event and rows.get(r)]
+    members = await _members(session, team_events) if team_events else {}
+    out = {}
+    for event in events:
+        entrants = counts.get(first_rounds.get(event.id, -1), (0, 0))[0]
+        final = finals.get(event.id)
+        if not final:
+            out[event.id] = EventPlacings(event, [], entrants, False)
+            continue
+        measure = measure_of(event)
+        sharing = Counter(row.place for row in rows[final])
+        places = [
+            FinalPlace(
+                place=row.place, tied=sharing[row.place] > 1, team_id=row.team_id, team_name=row.team_name,
+                name=row.name, person_id=row.person_id, squad=row.squad,
+                members=tuple(members.get((event.id, row.team_id, row.squad), ())),
+                mark=shown(measure, row.value, row.status), record_flag=row.record_flag,
+            )
+            for row in rows[final]
+        ]
+        total, done = counts.get(final, (0, 0))
+        out[event.id] = EventPlacings(event, places, entrants, total > 0 and done == total)
+    return out
+
+
+async def _mark_placings(session: AsyncSession, events: list[Event]) -> dict[int, EventPlacings]:
+    """Each event placed by its latest published round when that round is the final."""
+    finals, first_rounds = await _finals(session, events)
+    wanted = {r for r in finals.values() if r} | set(first_rounds.values())
+    lines: dict[int, list[Any]] = defaultdict(list)
+    if wanted:
+        rows = await session.execute(
+            select(
+                StartEntry.round_id, StartEntry.id, StartEntry.team_id, StartEntry.team_name, StartEntry.name,
+                StartEntry.person_id, StartEntry.squad, StartEntry.value, StartEntry.status, StartEntry.record_flag,
+            ).where(StartEntry.round_id.in_(wanted))
+        )
+        for row in rows:
+            lines[row.round_id].append(row)
+    team_events = [e for e in events if e.is_team_event and finals.get(e.id)]
+    members = await _members(session, team_events) if team_events else {}
+    out = {}
+    for event in events:
+        entrants = len(lines.get(first_rounds.get(event.id, -1), ()))
+        final = finals.get(event.id)
+        if not final:
+            out[event.id] = EventPlacings(event, [], entrants, False)
+            continue
+        out[event.id] = _placed(event, lines[final], entrants, members)
+    return out
+
+
+def _placed(event: Event, lines: list[Any], entrants: int, members: dict[tuple[int, int, int], list[str]]) -> EventPlacings:
     measure = measure_of(event)
     done = [s for s in lines if s.value is not None or s.status is not None]
     ranked = rank(Performance(s.id, mark_of(measure, s.value, s.status)) for s in done)
     by_id = {s.id: s for s in lines}
-    members = await _members(session, event) if event.is_team_event else {}
-    places = [
-        FinalPlace(
-            place=p.place,
-            tied=p.tied,
-            team_id=by_id[p.entrant].team_id,
-            team_name=by_id[p.entrant].team_name,
-            name=by_id[p.entrant].name,
-            person_id=by_id[p.entrant].person_id,
-            squad=by_id[p.entrant].squad,
-            members=tuple(members.get((by_id[p.entrant].team_id, by_id[p.entrant].squad), ())),
-            mark=shown(measure, by_id[p.entrant].value, by_id[p.entrant].status),
-            record_flag=by_id[p.entrant].record_flag if p.place is not None else None,
+    places = []
+    for p in ranked:
+        s = by_id[p.entrant]
+        places.append(
+            FinalPlace(
+                place=p.place, tied=p.tied, team_id=s.team_id, team_name=s.team_name, name=s.name,
+                person_id=s.person_id, squad=s.squad, members=tuple(members.get((event.id, s.team_id, s.squad), ())),
+                mark=shown(measure, s.value, s.status), record_flag=s.record_flag if p.place is not None else None,
+            )
         )
-        for p in ranked
-    ]
-    return EventPlacings(event, places, first_round_size or 0, bool(lines) and len(done) == len(lines))
+    return EventPlacings(event, places, entrants, bool(lines) and len(done) == len(lines))
 
 
-async def _members(session: AsyncSession, event: Event) -> dict[tuple[int, int], list[str]]:
+async def _members(session: AsyncSession, events: list[Event]) -> dict[tuple[int, int, int], list[str]]:
+    """The people of each team entrant: (event, team, squad) → names, in entry order."""
     rows = await session.execute(
-        select(Entry.team_id, Entry.squad, Person.name)
+        select(Entry.event_id, Entry.team_id, Entry.squad, Person.name)
         .join(Person, Person.id == Entry.person_id)
-        .where(Entry.event_id == event.id)
+        .where(Entry.event_id.in_([e.id for e in events]))
         .order_by(Entry.id)
     )
-    out: dict[tuple[int, int], list[str]] = defaultdict(list)
-    for team_id, squad, name in rows:
-        out[(team_id, squad)].append(name)
+    out: dict[tuple[int, int, int], list[str]] = defaultdict(list)
+    for event_id, team_id, squad, name in rows:
+        out[(event_id, team_id, squad)].append(name)
     return out
 
 
@@ -126,7 +231,7 @@ async def _match_placings(db: Database, event: Event) -> EventPlacings:
         draw = await session.scalar(select(Draw).where(Draw.event_id == event.id))
         if draw is None or draw.status != "published":
             return EventPlacings(event)
-        members = await _members(session, event) if event.is_team_event else {}
+        members = await _members(session, [event]) if event.is_team_event else {}
         entrants = await session.scalar(select(func.count(DrawEntrant.id)).where(DrawEntrant.draw_id == draw.id))
     placed, finished = await match_results.placings(db, draw, event)
     if not finished and draw.format in (Format.ROUND_ROBIN, Format.SWISS):
@@ -143,7 +248,7 @@ async def _match_placings(db: Database, event: Event) -> EventPlacings:
             name=p.entrant.name,
             person_id=p.entrant.person_id,
             squad=p.entrant.squad,
-            members=tuple(members.get((p.entrant.team_id, p.entrant.squad), ())),
+            members=tuple(members.get((event.id, p.entrant.team_id, p.entrant.squad), ())),
         )
         for p in placed
     ]

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import msgspec
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from events import audit
 from events.actors import Actor
@@ -91,19 +92,25 @@ class RoundView:
         return sum(1 for line in self.lines if line.version > 0)
 
 
-async def rounds_of(session: AsyncSession, event: Event) -> list[RoundView]:
+async def rounds_of(session: AsyncSession, event: Event, *, for_update: bool = False) -> list[RoundView]:
+    """The event's rounds with their heats and lines. Readers get the lines as plain rows (the
+    same attribute names, a fraction of the cost for a 500-entrant start list); ``for_update``
+    loads them as ORM objects a service may change."""
     rounds = (
-        await session.scalars(select(RaceRound).where(RaceRound.event_id == event.id).order_by(RaceRound.number))
+        await session.scalars(
+            select(RaceRound)
+            .options(defer(RaceRound.data))  # the engine's record of the draw: large, read only to audit a draw
+            .where(RaceRound.event_id == event.id)
+            .order_by(RaceRound.number)
+        )
     ).all()
     if not rounds:
         return []
     round_ids = [r.id for r in rounds]
     heats = (await session.scalars(select(Heat).where(Heat.round_id.in_(round_ids)).order_by(Heat.number))).all()
-    lines = (
-        await session.scalars(
-            select(StartEntry).where(StartEntry.round_id.in_(round_ids)).order_by(StartEntry.position)
-        )
-    ).all()
+    lines_of = select(StartEntry) if for_update else select(*StartEntry.__table__.columns)
+    found = await session.execute(lines_of.where(StartEntry.round_id.in_(round_ids)).order_by(StartEntry.position))
+    lines = found.scalars().all() if for_update else found.all()
     by_heat: dict[int, list[StartEntry]] = defaultdict(list)
     for line in lines:
         by_heat[line.heat_id].append(line)
@@ -124,7 +131,10 @@ def _round_view(r: RaceRound, heat_views: list[HeatView], measure: Measure) -> R
         h.placings = {p.entrant: p for p in rank(mine)}
         performances += mine
     complete = bool(all_lines) and len(performances) == len(all_lines)
-    overall = rank(Performance(p.entrant, p.mark) for p in performances)
+    if len(heat_views) == 1:  # one heat (a mass start, a timed final): its places are the round's
+        overall = list(heat_views[0].placings.values())
+    else:
+        overall = rank(Performance(p.entrant, p.mark) for p in performances)
     qualification = None
     if not r.is_final and complete:
         qualification = qualify(performances, QualifyRule(r.qualify_by_place, r.qualify_by_time))
@@ -174,7 +184,7 @@ async def draw_round(db: Database, actor: Actor, meet_id: int, event_id: int, re
     async with db.write() as session:
         event = await _mark_event(session, meet_id, event_id)
         _check_request(event, req)
-        views = await rounds_of(session, event)
+        views = await rounds_of(session, event, for_update=True)
         latest = views[-1] if views else None
         redraw = latest is not None and latest.round.status == RoundStatus.DRAFT
         if redraw:

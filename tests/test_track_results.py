@@ -374,3 +374,31 @@ async def test_higher_is_better_marks_flag_the_other_way(demo_db: Database, demo
     await mark_results.enter_mark(demo_db, ORG, b.id, _mark(b, "81个"))
     flags = {line.id: (line.value, line.record_flag) for line in await _lines(demo_db, event_id)}
     assert flags[a.id] == (79, None) and flags[b.id] == (81, "record")
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_the_databases_top_places_match_the_ranking_rule(demo_db: Database, demo: DemoMeet, seed: int) -> None:
+    """meet_placings(depth=…) ranks in SQL with RANK(); it must place exactly as scheduling.ranking does,
+    ties, statuses and both directions included."""
+    import random
+
+    chance = random.Random(seed)
+    codes = [("ATH-100M-M", "M", lambda: f"{chance.choice([12.10, 12.20, 12.20, 12.30, 12.40, 12.50]):.2f}"),
+             ("FUN-TJ-M", "M", lambda: str(chance.choice([60, 70, 70, 80, 90])))]
+    events = []
+    for code, gender, typed in codes:
+        event_id = await _enter(demo_db, demo, code, 2, gender)
+        await race_rounds.draw_round(demo_db, ORG, demo.meet_id, event_id, RoundRequest(lanes=None, seed=seed))
+        await race_rounds.publish_round(demo_db, ORG, demo.meet_id, event_id)
+        for line in await _lines(demo_db, event_id):
+            if chance.random() < 0.15:
+                await mark_results.enter_mark(demo_db, ORG, line.id, _mark(line, status="DNF", reason="抽筋"))
+            else:
+                await mark_results.enter_mark(demo_db, ORG, line.id, _mark(line, typed()))
+        events.append(await _event(demo_db, event_id))
+    full = await placings.meet_placings(demo_db, events)
+    top = await placings.meet_placings(demo_db, events, depth=4)
+    for whole, cut in zip(full, top, strict=True):
+        expected = [(p.place, p.tied, p.name, p.mark) for p in whole.places if p.place is not None and p.place <= 4]
+        assert [(p.place, p.tied, p.name, p.mark) for p in cut.places] == expected
+        assert (cut.entrants, cut.complete) == (whole.entrants, whole.complete) == (16, True)
