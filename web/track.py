@@ -291,7 +291,7 @@ async def public_mark_event(request: Request[Any, Any, Any], meet_id: int, event
     _, views = await race_rounds.event_rounds(db, meet_id, event.id)
     actor = actor_of(request)
     visible = [v for v in views if v.round.status == RoundStatus.PUBLISHED or actor.is_organiser]
-    standing = await records.standing_record_text(db, event) if hasattr(records, "standing_record_text") else None
+    standing = await records.standing_for(db, event)
     return page(
         request, "track/event.html", meet=meet, event=event, views=visible, standing=standing,
         can_score=actor.can_referee(event.id, event.venue_id), **_sheet_context(event),
