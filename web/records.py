@@ -150,8 +150,14 @@ def _preview_page(request: Request[Any, Any, Any], preview: record_import.Previe
     )
 
 
-@post("/records/import/preview", name="records_import_preview", guards=[organiser_only], request_max_body_size=UPLOAD_LIMIT)
+# The upload routes check the role inside the handler, not in a guard: Litestar closes a parsed
+# multipart body's temporary files only once the handler has run, so a guard's refusal would
+# leave the (CSRF middleware's) parsed upload open.
+
+
+@post("/records/import/preview", name="records_import_preview", guards=[signed_in], request_max_body_size=UPLOAD_LIMIT)
 async def records_import_preview(request: Request[Any, Any, Any]) -> Any:
+    actor_of(request).require_organiser()
     form = await request.form()
     upload = form.get("file")
     try:
@@ -168,8 +174,9 @@ async def records_import_preview(request: Request[Any, Any, Any]) -> Any:
     return _preview_page(request, preview, data, upload.filename or "")
 
 
-@post("/records/import/commit", name="records_import_commit", guards=[organiser_only], request_max_body_size=COMMIT_LIMIT)
+@post("/records/import/commit", name="records_import_commit", guards=[signed_in], request_max_body_size=COMMIT_LIMIT)
 async def records_import_commit(request: Request[Any, Any, Any]) -> Any:
+    actor_of(request).require_organiser()
     form = await request.form()
     filename = str(form.get("filename") or "")[:200]
     try:
