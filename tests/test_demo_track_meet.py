@@ -65,6 +65,7 @@ async def test_every_timed_and_fun_event_of_the_demo_runs_to_a_final(demo_db: Da
     async with demo_db.read() as session:
         lines = (await session.scalars(select(StartEntry))).all()
     assert all(line.version == 1 for line in lines)
-    # The demo archive holds men's 100 m at about 12.8; these 12.0x–12.5x finals beat it.
-    sprint = next(p for p in everything if p.event.code == "ATH-100M-M")
-    assert sprint.places[0].record_flag == "record"
+    # The demo archive holds men's 100 m at 12.81; these 12.0x–12.5x marks beat it, the first
+    # of them (in the heats) for sure. Later marks are judged against that pending record.
+    sprint = next(e for e in events if e.code == "ATH-100M-M")
+    assert any(line.record_flag == "record" for line in lines if line.event_id == sprint.id)
