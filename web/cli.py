@@ -38,7 +38,8 @@ async def _load_demo(url: str) -> None:
     try:
         meet, created = await load_demo(db)
         print(f"演示运动会「{meet.name}」{'已载入' if created else '已存在'}")
-        entered = await enter_demo_field(db, meet.id)
+        # Only with a newly made demo: a database that already holds the meet keeps what it has.
+        entered = await enter_demo_field(db, meet.id) if created else 0
         if entered:
             print(f"已为田径和趣味项目报名 {entered} 人次(球类、棋牌留给各队领队报名)")
     finally:
