@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events import audit, slots
+from events import audit, slots, team_points
 from events.actors import Actor
 from events.db import Database
 from events.errors import Conflict, NotFound
@@ -62,6 +62,7 @@ async def create_meet(db: Database, actor: Actor, data: MeetInput) -> Meet:
     actor.require_organiser()
     problems = Problems()
     kinds = _check_meet(data, problems)
+    points_rules = team_points.checked_rules(data, {}, problems)
     async with db.write() as session:
         await _unique_name(session, data.name, None, problems)
         problems.raise_if_any()
@@ -76,6 +77,7 @@ async def create_meet(db: Database, actor: Actor, data: MeetInput) -> Meet:
             registration_closes=data.registration_closes,
             per_person_limit=data.per_person_limit,
             counted_kinds=kinds,
+            points_rules=points_rules,
         )
         session.add(meet)
         await session.flush()
@@ -93,6 +95,7 @@ async def update_meet(db: Database, actor: Actor, meet_id: int, data: MeetInput)
         if meet is None:
             raise NotFound("运动会")
         await _unique_name(session, data.name, meet_id, problems)
+        points_rules = team_points.checked_rules(data, meet.points_rules, problems)
         problems.raise_if_any()
         meet.name = data.name.strip()
         meet.edition = data.edition
@@ -102,6 +105,7 @@ async def update_meet(db: Database, actor: Actor, meet_id: int, data: MeetInput)
         meet.registration_opens, meet.registration_closes = data.registration_opens, data.registration_closes
         meet.per_person_limit = data.per_person_limit
         meet.counted_kinds = kinds
+        meet.points_rules = points_rules
         await session.flush()
         await slots.sync_meet(session, meet)
         audit.record(session, actor, "meet_update", f"修改运动会「{meet.name}」", meet_id=meet.id, target=f"meet:{meet.id}")

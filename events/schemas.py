@@ -50,6 +50,9 @@ LABELS: dict[str, str] = {
     "display_name": "姓名",
     "password": "密码",
     "role": "角色",
+    "points_table": "名次分",
+    "points_multiplier": "接力及团体项目得分倍数",
+    "points_short_field": "参赛不足时少计名次",
 }
 
 
@@ -64,6 +67,10 @@ class MeetInput(msgspec.Struct, forbid_unknown_fields=False):
     location: str = ""
     per_person_limit: int = 3
     counted_kinds: list[str] | None = None
+    # Team points (events.team_points.checked_rules); left out: keep the meet's current rules.
+    points_table: str | None = None  # "7,5,4,3,2,1"
+    points_multiplier: float | None = None  # relays and team events
+    points_short_field: int | None = None  # places fewer than entrants scored in a small event; 0: off
 
 
 class VenueInput(msgspec.Struct):

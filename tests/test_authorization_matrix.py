@@ -274,6 +274,19 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/records/pending"): Rule(R),
     ("POST", "/api/records/marks/{mark_id:int}/ratify"): Rule(R),
     ("POST", "/api/records/marks/{mark_id:int}/reject"): Rule(R, lambda ids: {"reason": "矩阵测试"}),
+    # Team points, medal table and award lists (web/awards.py) are public, with xlsx and JSON;
+    # certificates (奖状) are printed by organisers only.
+    ("GET", "/meets/{meet_id:int}/points"): Rule(P),
+    ("GET", "/meets/{meet_id:int}/medals"): Rule(P),
+    ("GET", "/meets/{meet_id:int}/awards"): Rule(P),
+    ("GET", "/meets/{meet_id:int}/events/{event_id:int}/awards"): Rule(P),
+    ("GET", "/meets/{meet_id:int}/awards.xlsx"): Rule(P),
+    ("GET", "/meets/{meet_id:int}/events/{event_id:int}/awards.xlsx"): Rule(P),
+    ("GET", "/org/meets/{meet_id:int}/certificates"): Rule(O),
+    ("GET", "/org/meets/{meet_id:int}/events/{event_id:int}/certificates"): Rule(O),
+    ("GET", "/api/meets/{meet_id:int}/points"): Rule(P),
+    ("GET", "/api/meets/{meet_id:int}/medals"): Rule(P),
+    ("GET", "/api/meets/{meet_id:int}/awards"): Rule(P),
 }
 
 assert all(rule.policy in ALLOWED for rule in POLICY.values())
