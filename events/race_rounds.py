@@ -16,6 +16,7 @@ from __future__ import annotations
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 import msgspec
 from sqlalchemy import delete, func, select
@@ -467,3 +468,72 @@ async def referee_heats(db: Database, actor: Actor) -> list[HeatTask]:
         if actor.can_referee(event.id, event.venue_id)
     ]
     return sorted(tasks, key=lambda t: t.entered >= t.total)
+
+
+# A heat's standing, for the referee's sheet ---------------------------------------------------
+
+
+@dataclass
+class Leader:
+    place: int
+    tied: bool
+    line: Any  # the start-list row
+
+
+@dataclass
+class HeatStanding:
+    """What a referee sees beside the sheet after each mark: the heat's leaders and progress.
+
+    Ranked by the database (RANK(), the rule of scheduling.ranking.rank: equal marks share a
+    place, the next place skips), so a 500-runner mass start answers a mark with its top ten
+    without reading the other 490 lines.
+    """
+
+    event: Event
+    race_round: RaceRound
+    heat: Heat
+    leaders: list[Leader]
+    entered: int
+    total: int
+    line: Any = None  # the line just entered, fresh
+
+
+async def heat_standing(db: Database, heat_id: int, line_id: int | None = None, top: int = 10) -> HeatStanding:
+    async with db.read() as session:
+        found = (
+            await session.execute(
+                select(Heat, RaceRound, Event)
+                .options(defer(RaceRound.data))
+                .join(RaceRound, RaceRound.id == Heat.round_id)
+                .join(Event, Event.id == RaceRound.event_id)
+                .where(Heat.id == heat_id)
+            )
+        ).first()
+        if found is None:
+            raise NotFound("分组")
+        heat, race_round, event = found
+        key = StartEntry.value if measure_of(event).lower_wins else -StartEntry.value
+        columns = StartEntry.__table__.columns
+        ranked = (
+            select(*columns, func.rank().over(order_by=key).label("place"))
+            .where(StartEntry.heat_id == heat_id, StartEntry.value.is_not(None))
+            .subquery()
+        )
+        rows = (
+            await session.execute(select(ranked).where(ranked.c.place <= top).order_by(ranked.c.place, ranked.c.id))
+        ).all()
+        total, entered = (
+            await session.execute(
+                select(func.count(StartEntry.id), func.count(StartEntry.id).filter(StartEntry.version > 0)).where(
+                    StartEntry.heat_id == heat_id
+                )
+            )
+        ).one()
+        line = None
+        if line_id is not None:
+            line = (await session.execute(select(*columns).where(StartEntry.id == line_id))).first()
+    sharing = defaultdict(int)
+    for row in rows:
+        sharing[row.place] += 1
+    leaders = [Leader(row.place, sharing[row.place] > 1, row) for row in rows]
+    return HeatStanding(event, race_round, heat, leaders, entered, total, line)

@@ -19,12 +19,13 @@ from typing import Any
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, JSONBody
+from sqlalchemy import select
 
 from events import mark_results, meet_events, meets, race_rounds, records
-from events.errors import DomainError, Forbidden
+from events.errors import DomainError, Forbidden, NotFound
 from events.mark_results import MarkInput, StaleMark
 from events.measures import is_mark_event, measure_of, shown
-from events.models import Event, Heat, MarkResult, RaceRound, RoundStatus, StartEntry, UserAccount
+from events.models import Event, MarkResult, RoundStatus, StartEntry, UserAccount
 from events.race_rounds import METHODS, RoundRequest, RoundView
 from scheduling.marks import STATUS_LABELS
 from web.auth import actor_of, organiser_only, referee_only, signed_in
@@ -187,31 +188,33 @@ async def heats_discard(request: Request[Any, Any, Any], meet_id: FromPath[int],
 # Referees: a heat's result sheet on a tablet -------------------------------------------------
 
 
-async def _heat(request: Request[Any, Any, Any], heat_id: int) -> tuple[Event, RoundView, Any]:
-    db, actor = db_of(request), actor_of(request)
-    async with db.read() as session:
-        heat = await session.get(Heat, heat_id)
-        race_round = await session.get(RaceRound, heat.round_id) if heat is not None else None
-        event = await session.get(Event, race_round.event_id) if race_round is not None else None
-    if heat is None or race_round is None or event is None or race_round.status != RoundStatus.PUBLISHED:
-        from events.errors import NotFound
-
+async def _standing(request: Request[Any, Any, Any], heat_id: int, line_id: int | None = None) -> race_rounds.HeatStanding:
+    """The heat's standing, for a referee of its event (or an organiser) once it is published."""
+    standing = await race_rounds.heat_standing(db_of(request), heat_id, line_id)
+    if standing.race_round.status != RoundStatus.PUBLISHED:
         raise NotFound("分组")
-    if not actor.can_referee(event.id, event.venue_id):
+    if not actor_of(request).can_referee(standing.event.id, standing.event.venue_id):
         raise Forbidden("只有该项目(或场地)的裁判和组委会可以录入成绩")
-    _, views = await race_rounds.event_rounds(db, event.meet_id, event.id)
-    view = next(v for v in views if v.round.id == race_round.id)
-    heat_view = next(h for h in view.heats if h.heat.id == heat_id)
-    return event, view, heat_view
+    return standing
 
 
 @get("/heats/{heat_id:int}/score", name="heat_score", guards=[referee_only])
 async def heat_score(request: Request[Any, Any, Any], heat_id: FromPath[int]) -> Any:
-    event, view, heat_view = await _heat(request, heat_id)
-    meet = await meets.get_meet(db_of(request), event.meet_id)
+    standing = await _standing(request, heat_id)
+    return await _sheet_page(request, standing, {})
+
+
+async def _sheet_page(
+    request: Request[Any, Any, Any], standing: race_rounds.HeatStanding, rows: dict[int, Any], status_code: int = 200
+) -> Any:
+    db, event = db_of(request), standing.event
+    meet = await meets.get_meet(db, event.meet_id)
+    _, views = await race_rounds.event_rounds(db, event.meet_id, event.id)
+    view = next(v for v in views if v.round.id == standing.race_round.id)
+    heat_view = next(h for h in view.heats if h.heat.id == standing.heat.id)
     return page(
-        request, "track/score.html", meet=meet, event=event, view=view, h=heat_view, keys={},
-        rows={}, **_sheet_context(event),
+        request, "track/score.html", status_code=status_code, meet=meet, event=event, view=view, h=heat_view,
+        standing=standing, rows=rows, **_sheet_context(event),
     )
 
 
@@ -251,20 +254,18 @@ async def mark_submit(request: Request[Any, Any, Any], line_id: FromPath[int]) -
         row["key"] = str(form.get("idempotency_key") or "") or _fresh_key()
         status_code = exc.status
     async with db.read() as session:
-        line = await session.get(StartEntry, line_id)
-    assert line is not None
-    event, view, heat_view = await _heat(request, line.heat_id)
-    fresh = next(x for x in heat_view.lines if x.id == line_id)
-    context = {"event": event, "view": view, "h": heat_view, "line": fresh, "row": row, **_sheet_context(event)}
+        heat_id = await session.scalar(select(StartEntry.heat_id).where(StartEntry.id == line_id))
+    if heat_id is None:
+        raise NotFound("检录名单中的参赛者")
+    standing = await _standing(request, heat_id, line_id)
     if is_htmx(request):
-        return partial(request, "track/partials/mark_row.html", status_code=status_code, oob=True, **context)
-    if status_code != 200:
-        meet = await meets.get_meet(db, event.meet_id)
-        return page(
-            request, "track/score.html", status_code=status_code, meet=meet, keys={}, rows={line_id: row},
-            **{k: v for k, v in context.items() if k not in ("line", "row")},
+        return partial(
+            request, "track/partials/mark_row.html", status_code=status_code, oob=True, event=standing.event,
+            standing=standing, line=standing.line, row=row, **_sheet_context(standing.event),
         )
-    return go(request, f"/heats/{line.heat_id}/score#line-{line_id}")
+    if status_code != 200:
+        return await _sheet_page(request, standing, {line_id: row}, status_code)
+    return go(request, f"/heats/{heat_id}/score#line-{line_id}")
 
 
 @get("/start-entries/{line_id:int}/marks", name="mark_history", guards=[signed_in])
@@ -272,8 +273,6 @@ async def mark_history(request: Request[Any, Any, Any], line_id: FromPath[int]) 
     db = db_of(request)
     line, event, versions = await mark_results.history(db, line_id)
     async with db.read() as session:
-        from sqlalchemy import select
-
         names = dict((await session.execute(select(UserAccount.id, UserAccount.display_name))).all())
     measure = measure_of(event)
     return page(
