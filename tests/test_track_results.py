@@ -402,3 +402,20 @@ async def test_the_databases_top_places_match_the_ranking_rule(demo_db: Database
         expected = [(p.place, p.tied, p.name, p.mark) for p in whole.places if p.place is not None and p.place <= 4]
         assert [(p.place, p.tied, p.name, p.mark) for p in cut.places] == expected
         assert (cut.entrants, cut.complete) == (whole.entrants, whole.complete) == (16, True)
+
+
+async def test_a_heats_standing_ranked_by_the_database_matches_the_ranking_rule(demo_db: Database, demo: DemoMeet) -> None:
+    event_id = await _heats(demo_db, demo)
+    lines = await _lines(demo_db, event_id)
+    heat_lines = [line for line in lines if line.heat_id == lines[0].heat_id]
+    typed = ["12.40", "12.10", "12.40", "12.20", "12.40", None, "13.00", "12.10"]
+    for line, mark in zip(heat_lines, typed, strict=True):
+        data = _mark(line, mark) if mark else _mark(line, status="DNF", reason="拉伤")
+        await mark_results.enter_mark(demo_db, ORG, line.id, data)
+    standing = await race_rounds.heat_standing(demo_db, lines[0].heat_id, top=4)
+    _, views = await race_rounds.event_rounds(demo_db, demo.meet_id, event_id)
+    heat = next(h for h in views[0].heats if h.heat.id == lines[0].heat_id)
+    expected = sorted((p.place, p.tied, p.entrant) for p in heat.placings.values() if p.place is not None and p.place <= 4)
+    assert [(x.place, x.tied, x.line.id) for x in standing.leaders] == expected
+    assert [x.place for x in standing.leaders] == [1, 1, 3, 4, 4, 4]
+    assert (standing.entered, standing.total) == (8, 8)
