@@ -17,7 +17,7 @@ from sqlalchemy import select
 from events import draws, match_results, meets, registration, team_points
 from events.db import Database
 from events.errors import DomainError
-from events.models import Draw, DrawEntrant, Event, Heat, Match, MatchStatus, Meet, Person, RaceRound, StartEntry, TeamMember
+from events.models import Draw, DrawEntrant, Event, Heat, Match, MatchStatus, Meet, Person, RaceRound, StartEntry, Team, TeamMember
 from events.schemas import MeetInput
 from tests.support import SYSTEM_ORGANISER, DemoMeet
 
@@ -73,8 +73,9 @@ async def timed_final(db: Database, demo: DemoMeet, code: str, lines: list[Line]
             flag = more[0] if more else None
             nth = more[1] if len(more) > 1 else 0
             team_id = demo.team_ids[team]
+            team_name = (await session.get(Team, team_id)).name  # type: ignore[union-attr]
             if event.is_team_event:
-                person_id, name, key = None, team, f"t:{team_id}:1"
+                person_id, name, key = None, team_name, f"t:{team_id}:1"
             else:
                 async with db.read() as read:
                     person = (
@@ -87,7 +88,7 @@ async def timed_final(db: Database, demo: DemoMeet, code: str, lines: list[Line]
             session.add(
                 StartEntry(
                     round_id=final.id, heat_id=heat.id, event_id=event.id, entrant_key=key, team_id=team_id,
-                    person_id=person_id, squad=1, name=name, team_name=team, lane=None, position=position,
+                    person_id=person_id, squad=1, name=name, team_name=team_name, lane=None, position=position,
                     version=0 if mark is None else 1,
                     value=mark if isinstance(mark, int) else None, status=mark if isinstance(mark, str) else None,
                     record_flag=flag,
