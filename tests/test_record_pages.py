@@ -252,3 +252,12 @@ async def test_the_api_lists_records_and_history_and_takes_decisions(clients: Cl
     assert ratified.status_code == 200 and ratified.json()["state"] == "ratified"
     twice = await chief.api("POST", f"/api/records/marks/{claim.id}/ratify")
     assert twice.status_code == 409
+
+
+async def test_a_confirmation_carrying_a_file_over_the_cap_is_refused(clients: Clients) -> None:
+    organiser = await clients("zuweihui")
+    payload = base64.b64encode(b"PK" + b"\x00" * (record_import.MAX_UPLOAD_BYTES + 1024)).decode()
+    response = await organiser.http.post(
+        "/records/import/commit", files={"payload": (None, payload)}, data={"_csrf_token": await organiser.csrf_token()},
+    )
+    assert response.status_code == 422 and "过大" in response.text

@@ -186,6 +186,8 @@ async def records_import_commit(request: Request[Any, Any, Any]) -> Any:
             raise UnreadableFile("提交的文件内容已损坏,请重新上传") from None
         if not data:
             raise DomainError("没有要导入的文件,请重新上传")
+        if len(data) > UPLOAD_LIMIT:
+            raise UnreadableFile("提交的文件过大,请重新上传")
         preview = await record_import.commit_import(db_of(request), actor_of(request), data)
     except DomainError as exc:
         if exc.status != 422:
