@@ -148,7 +148,7 @@ def rules_summary(rules: PointsRules) -> str:
     if rules.team_event_multiplier != 1:
         text += f";接力及团体项目得分×{number_text(rules.team_event_multiplier)}"
     if rules.short_field_reduction:
-        text += f";参赛不足 {len(rules.points) + rules.short_field_reduction} 个时,录取名次为参赛数减 {rules.short_field_reduction}"
+        text += f";参赛不足 {len(rules.points) + rules.short_field_reduction} 个时,计分名次为参赛数减 {rules.short_field_reduction}"
     return text + ";名次并列时平分所占名次的得分"
 
 

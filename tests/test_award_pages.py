@@ -108,7 +108,7 @@ async def test_certificates_print_one_page_each_for_organisers_only(demo_db: Dat
     for text in ("奖<span class=\"cert-gap\"></span>状", "一车间", "第六届职工运动会男子100米比赛中", "第一名", "10.98", "破纪录", "公司工会", await _ends_on(demo_db, demo)):
         assert text in first, text
     relay = html[html.index("男子4×100米接力比赛中") - 800 :]
-    assert "队员:" + "、".join(squads["一车间"]) in relay
+    assert "队员：" + "、".join(squads["一车间"]) in relay
     one = await organiser.get(f"/org/meets/{demo.meet_id}/events/{demo.event_ids['ATH-100M-M']}/certificates")
     assert one.text.count('<article class="certificate"') == 3
     waiting = await organiser.get(f"/org/meets/{demo.meet_id}/events/{demo.event_ids['ATH-1500M-M']}/certificates")
@@ -145,7 +145,7 @@ async def test_the_meet_form_edits_the_points_rules_with_chinese_messages(demo_d
     assert form_page.status_code == 200
     assert 'name="points_table"' in form_page.text and 'value="7,5,4,3,2,1"' in form_page.text
     assert 'name="points_multiplier"' in form_page.text and 'value="2"' in form_page.text
-    assert re.search(r'<option value="1" selected>录取名次为参赛数减一</option>', form_page.text)
+    assert re.search(r'<option value="1" selected>计分名次为参赛数减一</option>', form_page.text)
     async with demo_db.read() as session:
         meet = await session.get(Meet, demo.meet_id)
     assert meet is not None

@@ -316,7 +316,7 @@ async def test_points_settings_are_stored_and_a_field_left_out_keeps_its_value(d
     assert team_points.form_values(meet) == {"points_table": "9,7,6,5,4,3,2,1", "points_multiplier": "1.5", "points_short_field": 0}
     meet = await set_rules(demo_db, demo, points_short_field=2)
     assert team_points.rules_of(meet).short_field_reduction == 2
-    assert "参赛不足 10 个时,录取名次为参赛数减 2" in team_points.rules_summary(team_points.rules_of(meet))
+    assert "参赛不足 10 个时,计分名次为参赛数减 2" in team_points.rules_summary(team_points.rules_of(meet))
 
 
 async def test_a_new_meet_gets_the_default_rules(demo_db: Database, demo: DemoMeet) -> None:
