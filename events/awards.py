@@ -141,7 +141,8 @@ async def _placed(db: Database, meet_id: int, event_id: int | None) -> tuple[Mee
     else:
         event = await meet_events.get_event(db, meet_id, event_id)  # NotFound for another meet's event
         events = [event]
-    return meet, event, await meet_placings(db, events)
+    depth = max((e.award_places for e in events), default=0)  # only awarded places are read
+    return meet, event, await meet_placings(db, events, depth=depth)
 
 
 async def award_list(db: Database, meet_id: int, event_id: int | None = None) -> AwardList:

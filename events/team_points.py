@@ -255,8 +255,10 @@ async def _meet_and_teams(db: Database, meet_id: int) -> tuple[Meet, list[Team]]
 async def standings(db: Database, meet_id: int) -> Standings:
     """The team totals table, the medal table and each team's points by event. Public."""
     meet, teams = await _meet_and_teams(db, meet_id)
+    rules = rules_of(meet)
     events = await meet_events.list_events(db, meet_id)
-    placed = await meet_placings(db, events)
+    # Places below those that score or win a medal change nothing here: the database ranks the top.
+    placed = await meet_placings(db, events, depth=max(len(rules.points), rules.medal_places))
     return standings_of(meet, teams, placed)
 
 
