@@ -1,0 +1,59 @@
+"""Money as integer fen (分): parsing what a person types in yuan, and showing it again.
+
+Never a float: "0.1 + 0.2" yuan must be exactly 30 fen in a budget sum.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from events.validation import Problems
+
+MAX_FEN = 2_000_000_000  # 20 000 000 yuan: beyond any campaign, and inside a 32-bit column
+
+
+def parse_yuan(text: str | None) -> int | None:
+    """'1,170.5' → 117050; '' → None; ValueError for anything that is not an amount ≥ 0."""
+    cleaned = (text or "").strip().replace(",", "").replace(",", "").removesuffix("元").strip()
+    if not cleaned:
+        return None
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation as exc:
+        raise ValueError(cleaned) from exc
+    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
+        raise ValueError(cleaned)
+    fen = int(value * 100)
+    if fen > MAX_FEN:
+        raise ValueError(cleaned)
+    return fen
+
+
+def yuan_field(problems: Problems, field: str, text: str | None, label: str, *, required: bool = False) -> int | None:
+    """A money field of a form: fen, or a Chinese problem about it."""
+    try:
+        fen = parse_yuan(text)
+    except ValueError:
+        problems.add(field, f"{label}应为不小于 0 的金额(元,最多两位小数)")
+        return None
+    if fen is None and required:
+        problems.add(field, f"请填写{label}")
+    return fen
+
+
+def yuan(fen: int | None) -> str:
+    """117000 → '1,170', 117050 → '1,170.50', None → ''."""
+    if fen is None:
+        return ""
+    value = (Decimal(fen) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if value == value.to_integral_value():
+        return f"{int(value):,}"
+    return f"{value:,.2f}"
+
+
+def yuan_plain(fen: int | None) -> str:
+    """For a form field: 117050 → '1170.5'; None → ''."""
+    if fen is None:
+        return ""
+    value = Decimal(fen) / 100
+    return format(value.normalize(), "f") if value != value.to_integral_value() else str(int(value))
