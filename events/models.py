@@ -762,3 +762,219 @@ class RecordDecision(Base):
     decided_by: Mapped[int | None] = mapped_column(Integer)
     decided_by_name: Mapped[str] = mapped_column(String(40), default="")
     decided_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+
+
+# Festival condolence visits (节日慰问, 送温暖) — seeds/003 篇一, 篇四, 篇七, 篇十 --------------------
+# Money is integer fen (分). Household details (income, ID number, illness) are private to the
+# organisers; every viewing of them is audited (events.beneficiaries).
+
+from sqlalchemy import Time  # noqa: E402  (kept with the section that uses it)
+
+
+class BeneficiaryCategory(enum.StrEnum):
+    MODEL_WORKER = "困难劳模"
+    HARDSHIP = "特困职工"
+    MIGRANT = "农民工"
+    LAID_OFF = "下岗工人"
+    RETIRED_CADRE = "离休"
+    RETIRED = "退休"
+    ILLNESS = "大病"
+    OTHER = "其他"
+
+
+class ReviewStatus(enum.StrEnum):
+    PROPOSED = "proposed"  # 待审核: drawn from the archive or added, not yet reviewed
+    APPROVED = "approved"  # 已确定: a beneficiary of the campaign
+    REJECTED = "rejected"  # 未通过 (with a reason)
+
+
+class VisitStatus(enum.StrEnum):
+    VISITED = "visited"  # 已慰问
+    ABSENT = "absent"  # 未遇: nobody at home, to be visited again
+
+
+class NoticeMask(enum.StrEnum):
+    """How the public notice (公示) shows a name; the union chooses."""
+
+    GIVEN = "given"  # 王**
+    MIDDLE = "middle"  # 王*明
+    NONE = "none"  # 王小明
+
+
+class LivingLine(Base):
+    """The minimum living line (最低生活保障线) of a region and year, with the hardship multipliers."""
+
+    __tablename__ = "living_line"
+    __table_args__ = (
+        UniqueConstraint("region", "year"),
+        CheckConstraint("line_fen > 0", name="line"),
+        CheckConstraint("year BETWEEN 2000 AND 2100", name="year"),
+        CheckConstraint(
+            "basic_percent > 0 AND special_percent >= basic_percent AND illness_percent >= special_percent",
+            name="percents",
+        ),
+        CheckConstraint("major_expense_fen > 0", name="major_expense"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int] = mapped_column(Integer)
+    line_fen: Mapped[int] = mapped_column(Integer)  # per head and month
+    basic_percent: Mapped[int] = mapped_column(Integer, default=150)
+    special_percent: Mapped[int] = mapped_column(Integer, default=200)
+    illness_percent: Mapped[int] = mapped_column(Integer, default=300)
+    major_expense_fen: Mapped[int] = mapped_column(Integer, default=2_000_000)
+
+
+class PersonTag(Base):
+    """A tag on a person of the member archive (困难职工, 劳模, 退休 …): whom a campaign draws."""
+
+    __tablename__ = "person_tag"
+    __table_args__ = (UniqueConstraint("person_id", "tag"), CheckConstraint("tag <> ''", name="tag"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    tag: Mapped[str] = mapped_column(String(20), index=True)
+
+
+class Campaign(Base):
+    """A condolence visit campaign (慰问活动), e.g. 2027年春节慰问."""
+
+    __tablename__ = "campaign"
+    __table_args__ = (
+        CheckConstraint("ends_on >= starts_on", name="dates"),
+        CheckConstraint("cash_budget_fen >= 0 AND goods_budget_fen >= 0", name="budgets"),
+        CheckConstraint(
+            "notice_starts_on IS NULL OR notice_ends_on IS NULL OR notice_ends_on >= notice_starts_on", name="notice"
+        ),
+        CheckConstraint(_in("notice_mask", NoticeMask), name="notice_mask"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    festival: Mapped[str] = mapped_column(String(20))  # 春节, 元旦, 中秋 …
+    host: Mapped[str] = mapped_column(String(80), default="")  # the union that visits
+    region: Mapped[str] = mapped_column(String(40), default="")  # whose living line applies
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
+    cash_budget_fen: Mapped[int] = mapped_column(Integer, default=0)
+    goods_budget_fen: Mapped[int] = mapped_column(Integer, default=0)
+    # Standard amounts by category: {category: {"cash", "goods", "floor", "cap", "per_person"}}.
+    amounts: Mapped[dict] = mapped_column(JSON, default=dict)
+    notice_starts_on: Mapped[dt.date | None] = mapped_column(Date)  # 公示 and its objection period
+    notice_ends_on: Mapped[dt.date | None] = mapped_column(Date)
+    notice_mask: Mapped[str] = mapped_column(String(8), default=NoticeMask.MIDDLE)
+    notice_contact: Mapped[str] = mapped_column(String(80), default="")  # where objections go
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+
+
+class VisitGroup(Base):
+    """A visit group (慰问小组): a leader and members who visit one area on a date."""
+
+    __tablename__ = "visit_group"
+    __table_args__ = (UniqueConstraint("campaign_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(40))  # 第一组
+    area: Mapped[str] = mapped_column(String(60), default="")  # 东城片区
+    leader: Mapped[str] = mapped_column(String(60), default="")  # 带队: name and title
+    visit_on: Mapped[dt.date | None] = mapped_column(Date)
+    starts_at: Mapped[dt.time | None] = mapped_column(Time)  # the visits begin
+    gathers_at: Mapped[dt.time | None] = mapped_column(Time)  # assembly, before the start
+    assembly_point: Mapped[str] = mapped_column(String(80), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class VisitGroupMember(Base):
+    """A member of a visit group (组员), with the department they come from."""
+
+    __tablename__ = "visit_group_member"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("visit_group.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    unit: Mapped[str] = mapped_column(String(60), default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")
+
+
+class Beneficiary(Base):
+    """A household to visit (慰问对象). Income, ID number and illness are never published."""
+
+    __tablename__ = "beneficiary"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "person_id"),
+        CheckConstraint(_in("category", BeneficiaryCategory), name="category"),
+        CheckConstraint(_in("review", ReviewStatus), name="review"),
+        CheckConstraint("review <> 'rejected' OR review_reason <> ''", name="reject_reason"),
+        CheckConstraint("persons BETWEEN 1 AND 20", name="persons"),
+        CheckConstraint("marital IS NULL OR marital IN ('married', 'unmarried', 'single_parent')", name="marital"),
+        CheckConstraint("children >= 0 AND parents BETWEEN 0 AND 2 AND others >= 0", name="members"),
+        CheckConstraint(
+            "monthly_income_fen >= 0 AND monthly_aid_fen >= 0 AND medical_costs_fen >= 0 AND disaster_losses_fen >= 0",
+            name="money",
+        ),
+        CheckConstraint("cash_override_fen IS NULL OR cash_override_fen >= 0", name="cash_override"),
+        CheckConstraint("goods_override_fen IS NULL OR goods_override_fen >= 0", name="goods_override"),
+        CheckConstraint(
+            "(cash_override_fen IS NULL AND goods_override_fen IS NULL) OR override_reason <> ''", name="override_reason"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(String(40))  # the head of the household visited
+    category: Mapped[str] = mapped_column(String(8))
+    unit: Mapped[str] = mapped_column(String(80), default="")
+    area: Mapped[str] = mapped_column(String(60), default="")  # for grouping by area
+    address: Mapped[str] = mapped_column(String(120), default="")
+    contact: Mapped[str] = mapped_column(String(60), default="")
+    persons: Mapped[int] = mapped_column(Integer, default=1)  # people a per-person standard pays for
+    review: Mapped[str] = mapped_column(String(10), default=ReviewStatus.PROPOSED)
+    review_reason: Mapped[str] = mapped_column(Text, default="")
+    # Private: the hardship application (scheduling.hardship.Household) and papers.
+    id_number: Mapped[str] = mapped_column(String(18), default="")
+    illness: Mapped[str] = mapped_column(String(120), default="")
+    marital: Mapped[str | None] = mapped_column(String(16))
+    children: Mapped[int] = mapped_column(Integer, default=0)
+    parents: Mapped[int] = mapped_column(Integer, default=0)
+    others: Mapped[int] = mapped_column(Integer, default=0)
+    monthly_income_fen: Mapped[int] = mapped_column(Integer, default=0)
+    monthly_aid_fen: Mapped[int] = mapped_column(Integer, default=0)
+    medical_costs_fen: Mapped[int] = mapped_column(Integer, default=0)
+    disaster_losses_fen: Mapped[int] = mapped_column(Integer, default=0)
+    major_illness: Mapped[bool] = mapped_column(Boolean, default=False)
+    special_causes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Amounts: the category's standard unless overridden for this household (with a reason).
+    cash_override_fen: Mapped[int | None] = mapped_column(Integer)
+    goods_override_fen: Mapped[int | None] = mapped_column(Integer)
+    override_reason: Mapped[str] = mapped_column(String(120), default="")
+    # The service checks the group is one of the campaign's own.
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("visit_group.id", ondelete="SET NULL"), index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+
+
+class Visit(Base):
+    """The visit of one household (走访): what was given, who signed for it."""
+
+    __tablename__ = "visit"
+    __table_args__ = (
+        CheckConstraint(_in("status", VisitStatus), name="status"),
+        CheckConstraint("cash_fen >= 0 AND goods_fen >= 0", name="money"),
+        CheckConstraint("status <> 'visited' OR signed_by <> ''", name="signed"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiary.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[str] = mapped_column(String(10))
+    visited_on: Mapped[dt.date] = mapped_column(Date)
+    cash_fen: Mapped[int] = mapped_column(Integer, default=0)
+    goods: Mapped[str] = mapped_column(String(120), default="")  # 米、油 …
+    goods_fen: Mapped[int] = mapped_column(Integer, default=0)
+    signed_by: Mapped[str] = mapped_column(String(40), default="")  # who signed for it (签收人)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
