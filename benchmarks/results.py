@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import select  # noqa: E402
 
-from events import mark_results, meet_events, placings, race_rounds, registration  # noqa: E402
+from events import mark_results, meet_events, race_rounds, registration, team_points  # noqa: E402
 from events.audit import record as audit_record  # noqa: E402
 from events.db import Database  # noqa: E402
 from events.demo import SYSTEM, load_demo  # noqa: E402
@@ -45,8 +45,7 @@ from events.migrate import upgrade  # noqa: E402
 from events.models import Event, Person, RecordDecision, RecordMark, StartEntry, Team, TeamMember  # noqa: E402
 from events.schemas import EventInput  # noqa: E402
 from scheduling.marks import status_mark, time_mark  # noqa: E402
-from scheduling.points import EventResult, medal_table, team_table  # noqa: E402
-from scheduling.ranking import Performance, Placing, rank  # noqa: E402
+from scheduling.ranking import Performance, rank  # noqa: E402
 
 SEED = 20261122
 GOAL_P95_MS = 20.0
@@ -100,18 +99,8 @@ async def build(db: Database, entrants: int) -> tuple[int, Event, list[int]]:
 
 
 async def team_totals(db: Database, meet_id: int) -> None:
-    async with db.read() as session:
-        events = list((await session.scalars(select(Event).where(Event.meet_id == meet_id).order_by(Event.position))).all())
-    results = []
-    for e in await placings.meet_placings(db, events, depth=6):
-        ids = {id(p): i for i, p in enumerate(e.places)}
-        placed = tuple(
-            Placing(ids[id(p)], p.place, time_mark(1), tied=p.tied) for p in e.places
-        )
-        team_of = {ids[id(p)]: p.team_id for p in e.places}
-        results.append(EventResult(e.event.id, placed, team_of, e.event.is_team_event, e.entrants))
-    team_table(results)
-    medal_table(results)
+    """What the 团体总分 page computes: team totals, medal table, each team's points by event."""
+    await team_points.standings(db, meet_id)
 
 
 async def measure(db: Database, marks: int, entrants: int) -> dict[str, list[float]]:

@@ -57,29 +57,22 @@ async def event_placings(db: Database, event: Event) -> EventPlacings:
     return await _match_placings(db, event)
 
 
-async def meet_placings(db: Database, events: list[Event], depth: int | None = None) -> list[EventPlacings]:
+async def meet_placings(
+    db: Database, events: list[Event], depth: int | None = None, session: AsyncSession | None = None
+) -> list[EventPlacings]:
     """Placings of each of ``events`` (a meet's events, in programme order).
 
     Every timed and measured event is read in a few statements whatever their number, and match
     events only when their draw is published, so the team table stays cheap as results arrive.
     With ``depth`` (e.g. 6 for team points, the award places for award lists) only the places
     down to it are listed, and the database ranks: a 500-runner race sends back its top six.
+    A caller already reading may pass its ``session`` for the timed events.
     """
-    marked = [e for e in events if is_mark_event(e)]
-    async with db.read() as session:
-        if depth is None:
-            by_event = await _mark_placings(session, marked) if marked else {}
-        else:
-            by_event = await _top_placings(session, marked, depth) if marked else {}
-        published = set(
-            (
-                await session.scalars(
-                    select(Draw.event_id).where(
-                        Draw.event_id.in_([e.id for e in events if not is_mark_event(e)]), Draw.status == "published"
-                    )
-                )
-            ).all()
-        )
+    if session is None:
+        async with db.read() as own:
+            by_event, published = await _read_marked(own, events, depth)
+    else:
+        by_event, published = await _read_marked(session, events, depth)
     out = []
     for event in events:
         if event.id in by_event:
@@ -89,6 +82,24 @@ async def meet_placings(db: Database, events: list[Event], depth: int | None = N
         else:
             out.append(EventPlacings(event))
     return out
+
+
+async def _read_marked(
+    session: AsyncSession, events: list[Event], depth: int | None
+) -> tuple[dict[int, EventPlacings], set[int]]:
+    """Timed and measured events placed, and which match events have a published draw."""
+    marked = [e for e in events if is_mark_event(e)]
+    if depth is None:
+        by_event = await _mark_placings(session, marked) if marked else {}
+    else:
+        by_event = await _top_placings(session, marked, depth) if marked else {}
+    match_ids = [e.id for e in events if not is_mark_event(e)]
+    published = set(
+        (
+            await session.scalars(select(Draw.event_id).where(Draw.event_id.in_(match_ids), Draw.status == "published"))
+        ).all()
+    ) if match_ids else set()
+    return by_event, published
 
 
 async def _finals(session: AsyncSession, events: list[Event]) -> tuple[dict[int, int], dict[int, int]]:

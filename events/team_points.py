@@ -21,10 +21,9 @@ from typing import Any
 import msgspec
 from sqlalchemy import select
 
-from events import meet_events
 from events.db import Database
 from events.errors import NotFound
-from events.models import Meet, Team
+from events.models import Event, Meet, Team
 from events.placings import EventPlacings, FinalPlace, meet_placings
 from events.schemas import MeetInput
 from events.validation import Problems
@@ -243,22 +242,19 @@ class Standings:
     tie_break = TIE_BREAK_RULE
 
 
-async def _meet_and_teams(db: Database, meet_id: int) -> tuple[Meet, list[Team]]:
-    async with db.read() as session:
+async def standings(db: Database, meet_id: int) -> Standings:
+    """The team totals table, the medal table and each team's points by event. Public."""
+    async with db.read() as session:  # one read for the meet, its teams and events, and the timed events' places
         meet = await session.get(Meet, meet_id)
         if meet is None:
             raise NotFound("运动会")
         teams = list((await session.scalars(select(Team).where(Team.meet_id == meet_id).order_by(Team.number))).all())
-    return meet, teams
-
-
-async def standings(db: Database, meet_id: int) -> Standings:
-    """The team totals table, the medal table and each team's points by event. Public."""
-    meet, teams = await _meet_and_teams(db, meet_id)
-    rules = rules_of(meet)
-    events = await meet_events.list_events(db, meet_id)
-    # Places below those that score or win a medal change nothing here: the database ranks the top.
-    placed = await meet_placings(db, events, depth=max(len(rules.points), rules.medal_places))
+        events = list(
+            (await session.scalars(select(Event).where(Event.meet_id == meet_id).order_by(Event.position, Event.id))).all()
+        )
+        rules = rules_of(meet)
+        # Places below those that score or win a medal change nothing here: the database ranks the top.
+        placed = await meet_placings(db, events, depth=max(len(rules.points), rules.medal_places), session=session)
     return standings_of(meet, teams, placed)
 
 
