@@ -17,7 +17,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from events.db import Database
-from web import api, awards, draws, entry_forms, organiser, public, records, registration, scoring, team, track
+from web import api, awards, campaigns, draws, entry_forms, organiser, public, records, registration, scoring, team, track
 from web.auth import auth_middleware
 from web.render import EXCEPTION_HANDLERS
 from web.security import add_security_headers
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             *track.ROUTES,
             *records.ROUTES,
             *awards.ROUTES,
+            *campaigns.ROUTES,
             *api.ROUTES,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
         ],
