@@ -287,6 +287,36 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/meets/{meet_id:int}/points"): Rule(P),
     ("GET", "/api/meets/{meet_id:int}/medals"): Rule(P),
     ("GET", "/api/meets/{meet_id:int}/awards"): Rule(P),
+    # Festival condolence visits (web/campaigns.py): organisers only — households' details are
+    # private; the matrix's ids are the demo campaign's (2027年春节慰问).
+    ("GET", "/org/campaigns"): Rule(O),
+    ("POST", "/org/campaigns"): Rule(O, lambda ids: {"name": "矩阵慰问", "festival": "春节", "starts_on": "2027-01-01", "ends_on": "2027-01-31"}),
+    ("GET", "/org/campaigns/{campaign_id:int}"): Rule(O),
+    ("POST", "/org/campaigns/{campaign_id:int}"): Rule(O),
+    ("POST", "/org/campaigns/{campaign_id:int}/amounts"): Rule(O),
+    ("POST", "/org/campaigns/{campaign_id:int}/households"): Rule(O, lambda ids: {"name": "矩阵户", "category": "退休"}),
+    ("POST", "/org/campaigns/{campaign_id:int}/draw"): Rule(O, lambda ids: {"tag": "劳模", "category": "困难劳模"}),
+    ("GET", "/org/campaigns/{campaign_id:int}/households/{household_id:int}"): Rule(O),
+    ("POST", "/org/campaigns/{campaign_id:int}/households/{household_id:int}"): Rule(O),
+    ("POST", "/org/campaigns/{campaign_id:int}/households/{household_id:int}/review"): Rule(O, lambda ids: {"verdict": "approve"}),
+    ("POST", "/org/campaigns/{campaign_id:int}/households/{household_id:int}/amount"): Rule(O),
+    ("POST", "/org/campaigns/{campaign_id:int}/households/{household_id:int}/group"): Rule(O),
+    ("POST", "/org/campaigns/{campaign_id:int}/households/{household_id:int}/visit"): Rule(O),
+    ("POST", "/org/campaigns/{campaign_id:int}/households/{household_id:int}/delete"): Rule(O),
+    ("POST", "/org/campaigns/{campaign_id:int}/groups"): Rule(O),
+    ("POST", "/org/campaigns/{campaign_id:int}/groups/{group_id:int}"): Rule(O),
+    ("POST", "/org/campaigns/{campaign_id:int}/groups/{group_id:int}/delete"): Rule(O),
+    ("POST", "/org/campaigns/{campaign_id:int}/groups/{group_id:int}/members"): Rule(O, lambda ids: {"name": "矩阵组员"}),
+    ("POST", "/org/campaigns/{campaign_id:int}/groups/{group_id:int}/members/{visitor_id:int}/delete"): Rule(O),
+    ("GET", "/org/campaigns/{campaign_id:int}/arrangement"): Rule(O),
+    ("GET", "/org/campaigns/{campaign_id:int}/arrangement.xlsx"): Rule(O),
+    ("GET", "/org/campaigns/{campaign_id:int}/notice"): Rule(O),
+    ("GET", "/org/campaigns/{campaign_id:int}/summary"): Rule(O),
+    ("GET", "/org/campaigns/{campaign_id:int}/summary.xlsx"): Rule(O),
+    ("GET", "/org/campaigns/tags"): Rule(O),
+    ("POST", "/org/campaigns/tags"): Rule(O, lambda ids: {"tag": "矩阵", "employee_nos": "ZJ01001"}),
+    ("GET", "/org/campaigns/living-lines"): Rule(O),
+    ("POST", "/org/campaigns/living-lines"): Rule(O, lambda ids: {"region": "矩阵市", "year": "2027", "line": "800"}),
 }
 
 assert all(rule.policy in ALLOWED for rule in POLICY.values())
@@ -348,6 +378,8 @@ def _param_value(name: str, path: str, ids: Ids) -> int:
         return ids.demo.user_ids["caipan2"]
     if name == "mark_id":
         return ids.values["mark_id"]
+    if name in ("campaign_id", "household_id", "group_id", "visitor_id"):
+        return ids.values[name]
     if name == "sport":
         return "athletics"  # type: ignore[return-value]
     if name == "code":
@@ -371,6 +403,19 @@ async def _a_record_mark(db: Database) -> int:
         mark_id = await session.scalar(select(RecordMark.id).order_by(RecordMark.id).limit(1))
     assert mark_id is not None
     return mark_id
+
+
+async def _demo_campaign_ids(db: Database) -> dict[str, int]:
+    """The demo campaign (2027年春节慰问), its first household, group and group member."""
+    from events.models import Beneficiary, Campaign, VisitGroup, VisitGroupMember
+
+    async with db.read() as session:
+        campaign_id = await session.scalar(select(Campaign.id).order_by(Campaign.id).limit(1))
+        household_id = await session.scalar(select(Beneficiary.id).where(Beneficiary.campaign_id == campaign_id).order_by(Beneficiary.id).limit(1))
+        group_id = await session.scalar(select(VisitGroup.id).where(VisitGroup.campaign_id == campaign_id).order_by(VisitGroup.id).limit(1))
+        visitor_id = await session.scalar(select(VisitGroupMember.id).where(VisitGroupMember.group_id == group_id).order_by(VisitGroupMember.id).limit(1))
+    assert None not in (campaign_id, household_id, group_id, visitor_id)
+    return {"campaign_id": campaign_id, "household_id": household_id, "group_id": group_id, "visitor_id": visitor_id}  # type: ignore[dict-item]
 
 
 async def _published_chess_match(db: Database, demo: DemoMeet) -> int:
@@ -446,6 +491,8 @@ async def test_route_policy(
         ids.values["heat_id"], ids.values["line_id"] = await _published_heat(demo_db, demo, ids.event_id)
     if "{mark_id" in path:
         ids.values["mark_id"] = await _a_record_mark(demo_db)
+    if "{campaign_id" in path:
+        ids.values.update(await _demo_campaign_ids(demo_db))
     url = build_url(path, ids)
     body = rule.body(ids) if rule.body else None
     allowed = ALLOWED[rule.policy]
