@@ -21,12 +21,12 @@ def parse_yuan(text: str | None) -> int | None:
         value = Decimal(cleaned)
     except InvalidOperation as exc:
         raise ValueError(cleaned) from exc
-    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
+    # Bounds first: quantizing a huge exponent ("1e3000") raises instead of answering.
+    if not value.is_finite() or value < 0 or value * 100 > MAX_FEN:
         raise ValueError(cleaned)
-    fen = int(value * 100)
-    if fen > MAX_FEN:
+    if value != value.quantize(Decimal("0.01")):
         raise ValueError(cleaned)
-    return fen
+    return int(value * 100)
 
 
 def yuan_field(problems: Problems, field: str, text: str | None, label: str, *, required: bool = False) -> int | None:
