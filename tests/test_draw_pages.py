@@ -230,9 +230,9 @@ async def test_the_public_sees_a_published_draw_but_never_a_draft(
         assert someone in page.text and 'class="ko-tree"' in page.text and "对阵尚未公布" not in page.text
 
 
-async def test_a_timed_event_page_says_it_has_no_draw(demo: DemoMeet, client: Client) -> None:
+async def test_a_timed_event_page_shows_heats_not_a_draw(demo: DemoMeet, client: Client) -> None:
     page = await client.get(f"/meets/{demo.meet_id}/events/{demo.event_ids['ATH-100M-M']}")
-    assert page.status_code == 200 and "不编排对阵" in page.text
+    assert page.status_code == 200 and "分组尚未公布" in page.text and "ko-tree" not in page.text
     assert (await client.get(f"/meets/{demo.meet_id}/events/987654")).status_code == 404
 
 
