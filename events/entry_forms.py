@@ -302,6 +302,19 @@ class Problem:
         return self.text
 
 
+
+
+def sort_problems(problems: list[Problem], sheets: list[str]) -> None:
+    """Whole-file problems first, then sheet by sheet, row by row, column by column."""
+
+    def key(problem: Problem) -> tuple[int, int, int, int]:
+        if not problem.sheet:
+            return (0, 0, 0, 0)
+        sheet = sheets.index(problem.sheet) if problem.sheet in sheets else 0
+        column = column_index_from_string(problem.column) if problem.column else 0
+        return (1, sheet, problem.row or 0, column)
+
+    problems.sort(key=key)
 @dataclass
 class FormRow:
     """A row of the form that names a team member."""
@@ -346,16 +359,7 @@ class Preview:
         return not self.problems and bool(self.rows)
 
     def sort_problems(self) -> None:
-        """Whole-file problems first, then sheet by sheet, row by row, column by column."""
-
-        def key(problem: Problem) -> tuple[int, int, int, int]:
-            if not problem.sheet:
-                return (0, 0, 0, 0)
-            sheet = self.sheets.index(problem.sheet) if problem.sheet in self.sheets else 0
-            column = column_index_from_string(problem.column) if problem.column else 0
-            return (1, sheet, problem.row or 0, column)
-
-        self.problems.sort(key=key)
+        sort_problems(self.problems, self.sheets)
 
     @property
     def changes(self) -> int:

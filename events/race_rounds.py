@@ -386,14 +386,18 @@ async def _save_heats(
     await session.flush()
 
 
+async def _latest_round(session: AsyncSession, event_id: int) -> RaceRound | None:
+    return await session.scalar(
+        select(RaceRound).where(RaceRound.event_id == event_id).order_by(RaceRound.number.desc()).limit(1)
+    )
+
+
 async def publish_round(db: Database, actor: Actor, meet_id: int, event_id: int) -> RaceRound:
     """Publish the event's draft round: start lists print, referees may enter marks."""
     actor.require_organiser()
     async with db.write() as session:
         event = await _mark_event(session, meet_id, event_id)
-        draft = await session.scalar(
-            select(RaceRound).where(RaceRound.event_id == event.id).order_by(RaceRound.number.desc()).limit(1)
-        )
+        draft = await _latest_round(session, event.id)
         if draft is None:
             raise DomainError("请先编排分组")
         if draft.status == RoundStatus.PUBLISHED:
@@ -412,9 +416,7 @@ async def discard_draft(db: Database, actor: Actor, meet_id: int, event_id: int)
     actor.require_organiser()
     async with db.write() as session:
         event = await _mark_event(session, meet_id, event_id)
-        draft = await session.scalar(
-            select(RaceRound).where(RaceRound.event_id == event.id).order_by(RaceRound.number.desc()).limit(1)
-        )
+        draft = await _latest_round(session, event.id)
         if draft is None or draft.status != RoundStatus.DRAFT:
             raise DomainError("没有可撤销的分组草稿(已公布的分组不能撤销)")
         previous = await session.scalars(

@@ -28,7 +28,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -245,16 +245,7 @@ class Preview:
         return sorted({r.code for r in self.rows})
 
     def sort_problems(self) -> None:
-        """Whole-file problems first, then sheet by sheet, row by row, column by column."""
-
-        def key(problem: Problem) -> tuple[int, int, int, int]:
-            if not problem.sheet:
-                return (0, 0, 0, 0)
-            sheet = self.sheets.index(problem.sheet) if problem.sheet in self.sheets else 0
-            column = column_index_from_string(problem.column) if problem.column else 0
-            return (1, sheet, problem.row or 0, column)
-
-        self.problems.sort(key=key)
+        entry_forms.sort_problems(self.problems, self.sheets)
 
 
 @dataclass

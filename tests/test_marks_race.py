@@ -17,7 +17,6 @@ import asyncio
 import random
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -26,7 +25,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from tests.test_registration_race import BACKENDS, Outcome, Running, User, _run_server, open_user
+# The servers are the registration race test's fixtures: one locked and one unlocked per backend.
+from tests.test_registration_race import Outcome, Running, User, locked_server, open_user, unlocked_server  # noqa: F401
 
 pytestmark = pytest.mark.server
 
@@ -34,16 +34,6 @@ ROUNDS = 3
 CONTROL_MAX_ROUNDS = 8
 DISTINCT_PER_LINE = 6  # different marks from two tablets, all made from the same version
 REPEATS_PER_LINE = 3  # one submission sent three times
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def locked_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
-    yield from _run_server(request, tmp_path_factory, locking=True)
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def unlocked_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
-    yield from _run_server(request, tmp_path_factory, locking=False)
 
 
 async def _json(user: User, method: str, url: str, body: Any = None) -> Any:

@@ -17,23 +17,14 @@ from events.mark_results import MarkInput, StaleMark
 from events.models import Event, MarkResult, Person, RecordDecision, RecordMark, StartEntry, TeamMember
 from events.race_rounds import RoundRequest
 from tests.support import SYSTEM_ORGANISER, DemoMeet
+from tests.test_records import enter_people
 
 ORG = SYSTEM_ORGANISER
 
 
 async def _enter(db: Database, demo: DemoMeet, code: str, per_team: int, gender: str) -> int:
-    event_id = demo.event_ids[code]
-    for team_id in demo.team_ids.values():
-        async with db.read() as session:
-            people = (
-                await session.scalars(
-                    select(Person.id).join(TeamMember).where(TeamMember.team_id == team_id, Person.gender == gender)
-                    .order_by(Person.id)
-                )
-            ).all()
-        for person_id in people[:per_team]:
-            await registration.enter(db, ORG, team_id=team_id, event_id=event_id, person_id=person_id)
-    return event_id
+    """``per_team`` people of ``gender`` from every demo team entered in ``code``."""
+    return await enter_people(db, demo, code, per_team, gender, teams=len(demo.team_ids))
 
 
 async def _lines(db: Database, event_id: int, round_no: int = 1) -> list[StartEntry]:
