@@ -50,7 +50,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = (folder / "server.log").open("wb")
     env = {k: v for k, v in os.environ.items() if k != "ZHIJIA_DATABASE_URL"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "web.cli", "serve", "--demo", "--port", str(port), "--db", str(db_file)],
+        # An empty registration matrix: the clicks below count from nothing.
+        [sys.executable, "-m", "web.cli", "serve", "--demo", "--no-demo-field", "--port", str(port), "--db", str(db_file)],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

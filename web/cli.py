@@ -30,7 +30,7 @@ def _print_demo_accounts() -> None:
         print(f"  {ROLE[Role(account.role)]:<4} {account.username:<10} {account.display_name}{team}")
 
 
-async def _load_demo(url: str) -> None:
+async def _load_demo(url: str, *, field: bool = True) -> None:
     from events.demo import load_demo
     from events.demo_field import enter_demo_field
 
@@ -39,7 +39,7 @@ async def _load_demo(url: str) -> None:
         meet, created = await load_demo(db)
         print(f"演示运动会「{meet.name}」{'已载入' if created else '已存在'}")
         # Only with a newly made demo: a database that already holds the meet keeps what it has.
-        entered = await enter_demo_field(db, meet.id) if created else 0
+        entered = await enter_demo_field(db, meet.id) if created and field else 0
         if entered:
             print(f"已为田径和趣味项目报名 {entered} 人次(球类、棋牌留给各队领队报名)")
     finally:
@@ -52,7 +52,7 @@ def serve(args: argparse.Namespace) -> int:
     url = _database_url(args)
     upgrade(url)
     if args.demo:
-        asyncio.run(_load_demo(url))
+        asyncio.run(_load_demo(url, field=args.demo_field))
         _print_demo_accounts()
     print(f"zhijia 正在运行: http://{args.host}:{args.port}  (数据库: {url.split('://')[0]})", flush=True)
     uvicorn.run(
@@ -80,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
 
     serve_cmd = commands.add_parser("serve", help="运行网站")
     serve_cmd.add_argument("--demo", action="store_true", help="载入演示运动会和演示账号")
+    serve_cmd.add_argument(
+        "--demo-field", action=argparse.BooleanOptionalAction, default=True,
+        help="与 --demo 同用:为各队报好田径和趣味项目,可直接编排分组(--no-demo-field 则报名表全空)",
+    )
     serve_cmd.add_argument("--host", default="127.0.0.1")
     serve_cmd.add_argument("--port", type=int, default=8000)
     serve_cmd.add_argument("--workers", type=int, default=1)
