@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
@@ -515,25 +515,29 @@ async def heat_standing(db: Database, heat_id: int, line_id: int | None = None, 
             raise NotFound("分组")
         heat, race_round, event = found
         key = StartEntry.value if measure_of(event).lower_wins else -StartEntry.value
-        columns = StartEntry.__table__.columns
-        ranked = (
-            select(*columns, func.rank().over(order_by=key).label("place"))
-            .where(StartEntry.heat_id == heat_id, StartEntry.value.is_not(None))
+        # One statement: the leaders, the line just entered and the heat's counts (on every row).
+        lines = (
+            select(
+                *StartEntry.__table__.columns,
+                case((StartEntry.value.is_(None), None), else_=func.rank().over(order_by=(StartEntry.value.is_(None), key))).label("place"),
+                func.count().over().label("total"),
+                func.count(case((StartEntry.version > 0, 1))).over().label("entered"),
+                func.row_number().over(order_by=StartEntry.id).label("n"),
+            )
+            .where(StartEntry.heat_id == heat_id)
             .subquery()
         )
         rows = (
-            await session.execute(select(ranked).where(ranked.c.place <= top).order_by(ranked.c.place, ranked.c.id))
-        ).all()
-        total, entered = (
             await session.execute(
-                select(func.count(StartEntry.id), func.count(StartEntry.id).filter(StartEntry.version > 0)).where(
-                    StartEntry.heat_id == heat_id
-                )
+                select(lines)
+                .where(or_(lines.c.place <= top, lines.c.n == 1, lines.c.id == (line_id or 0)))
+                .order_by(lines.c.place, lines.c.id)
             )
-        ).one()
-        line = None
-        if line_id is not None:
-            line = (await session.execute(select(*columns).where(StartEntry.id == line_id))).first()
+        ).all()
+    total = rows[0].total if rows else 0
+    entered = rows[0].entered if rows else 0
+    line = next((row for row in rows if row.id == line_id), None)
+    rows = [row for row in rows if row.place is not None and row.place <= top]
     sharing = defaultdict(int)
     for row in rows:
         sharing[row.place] += 1
