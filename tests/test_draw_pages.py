@@ -161,7 +161,8 @@ async def test_the_organiser_list_shows_each_match_event_with_its_draw_status(
     assert f'href="/org/meets/{demo.meet_id}/draws"' in meet_page.text and "抽签与对阵" in meet_page.text
     public_meet = await (await clients()).get(f"/meets/{demo.meet_id}")
     assert f'href="/meets/{demo.meet_id}/events/{tt}"' in public_meet.text
-    assert f'href="/meets/{demo.meet_id}/events/{demo.event_ids["ATH-100M-M"]}"' not in public_meet.text
+    # Timed events are linked too: their page holds the heats and results.
+    assert f'href="/meets/{demo.meet_id}/events/{demo.event_ids["ATH-100M-M"]}"' in public_meet.text
 
 
 async def test_a_refused_draw_without_htmx_shows_the_form_again_with_what_was_typed(

@@ -83,7 +83,7 @@ async def meet_of(db: Database, demo: DemoMeet) -> Meet:
 
 
 def as_input(meet: Meet, **changes: object) -> MeetInput:
-    values = {f: getattr(meet, f) for f in MeetInput.__struct_fields__}
+    values = {f: getattr(meet, f) for f in MeetInput.__struct_fields__ if hasattr(meet, f)}  # points rules: kept
     values.update(changes)
     return MeetInput(**values)
 
