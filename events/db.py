@@ -4,17 +4,26 @@ SQLite is the default (a file, WAL, foreign keys on, a 10 s busy timeout). Its w
 transactions begin IMMEDIATE: a deferred BEGIN lets two writers both read "2 entries" and
 both insert a third, and fails the loser later with "database is locked". PostgreSQL is
 chosen with ``ZHIJIA_DATABASE_URL``; there the services take row locks instead.
+
+SQLite calls run at once on the event loop's thread (``_InlineSQLite``): a statement on a
+local file takes microseconds, while aiosqlite hands every call (four per statement) to the
+connection's own thread and back, each hand-off waiting for its turn on a busy event loop —
+with the write lock held across all of those waits. Only a call that has to wait for another
+connection's lock goes to that thread, where the busy timeout applies.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
-from collections.abc import AsyncIterator
+import sqlite3
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -35,7 +44,51 @@ def database_url_from_env(default_path: str | os.PathLike[str] | None = None) ->
     return f"sqlite+aiosqlite:///{path.resolve()}"
 
 
-def _install_sqlite_behaviour(engine: AsyncEngine, *, immediate: bool) -> None:
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    """SQLITE_BUSY and its extended codes: another connection holds the lock this call needs."""
+    return getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY
+
+
+def _call_waiting(conn: sqlite3.Connection, fn: Callable[..., Any], args: Any, kwargs: Any) -> Any:
+    """``fn`` again, this time letting SQLite wait up to the busy timeout (on the connection's thread)."""
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        conn.execute("PRAGMA busy_timeout=0")
+
+
+class _InlineSQLite(aiosqlite.Connection):
+    """An aiosqlite connection whose calls run at once on the calling thread.
+
+    The connection's busy timeout is 0, so an inline call never sleeps: when it meets another
+    connection's lock (SQLITE_BUSY, raised before the statement changed anything) it is sent
+    to aiosqlite's thread and run again there with the 10 s timeout, so only that wait leaves
+    the event loop. In WAL mode that is BEGIN IMMEDIATE, or a deferred transaction's first
+    write, while another process writes; readers never wait. (Hooks aiosqlite 0.22's one
+    funnel, ``Connection._execute``, which its cursors use too.)
+    """
+
+    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        try:
+            return fn(*args, **kwargs)
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                raise
+        return await super()._execute(_call_waiting, self._connection, fn, args, kwargs)
+
+
+def _inline_connector(path: str) -> Callable[[], Any]:
+    async def connect() -> _InlineSQLite:
+        connector = functools.partial(sqlite3.connect, path, timeout=0, check_same_thread=False)
+        return await _InlineSQLite(connector, iter_chunk_size=64)
+
+    return connect
+
+
+def _install_sqlite_behaviour(engine: AsyncEngine, *, immediate: bool, inline: bool) -> None:
     sync_engine = engine.sync_engine
 
     @event.listens_for(sync_engine, "connect")
@@ -45,7 +98,7 @@ def _install_sqlite_behaviour(engine: AsyncEngine, *, immediate: bool) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={0 if inline else BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -66,13 +119,19 @@ class Database:
         self.dialect = "sqlite" if parsed.get_backend_name() == "sqlite" else "postgresql"
         self.locking = os.environ.get(UNSAFE_DISABLE_LOCKS_ENV) != "1"
         kwargs: dict[str, Any] = {"echo": echo}
-        if self.dialect == "sqlite":
+        # Inline SQLite calls make one process's transactions run without interleaving; the
+        # test-only unlocked mode keeps aiosqlite's thread hand-offs, so that the race tests'
+        # control run still shows what the locks prevent.
+        inline = self.dialect == "sqlite" and self.locking and parsed.database not in (None, "", ":memory:")
+        if inline:
+            kwargs["async_creator"] = _inline_connector(str(parsed.database))
+        elif self.dialect == "sqlite":
             kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
         else:
             kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
         self.engine = create_async_engine(url, **kwargs)
         if self.dialect == "sqlite":
-            _install_sqlite_behaviour(self.engine, immediate=self.locking)
+            _install_sqlite_behaviour(self.engine, immediate=self.locking, inline=inline)
         self._read = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         # SQLite has one writer at a time. Writers of this process take turns here instead of
         # all spinning in SQLite's busy handler, whose growing sleeps make a long latency tail.
