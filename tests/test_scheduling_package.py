@@ -10,8 +10,9 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "scheduling"
 MODULES = sorted(PACKAGE.glob("*.py"))
-ALLOWED_THIRD_PARTY = {"msgspec"}
-FORBIDDEN_STDLIB = {"time", "datetime", "secrets", "os", "uuid", "sqlite3", "socket"}
+ALLOWED_THIRD_PARTY = {"msgspec", "dateutil", "lunardate"}  # rules and lunar dates: pure calendar arithmetic
+FORBIDDEN_STDLIB = {"time", "secrets", "os", "uuid", "sqlite3", "socket"}
+CLOCK_READS = {"now", "today", "utcnow", "fromtimestamp", "utcfromtimestamp"}
 
 
 def imported_roots(tree: ast.AST) -> set[str]:
@@ -41,3 +42,10 @@ def test_chance_comes_only_from_a_seeded_random_instance(path: Path) -> None:
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "random"
     }
     assert module_calls <= {"Random"}
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
+def test_dates_are_arguments_never_read_from_the_clock(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    reads = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute) and node.attr in CLOCK_READS}
+    assert reads == set()

@@ -1,0 +1,199 @@
+"""Recurring items kept as a rule plus overrides, and lunar dates — pure, no clock, no database.
+
+A recurring item (联手兴家's 月会办, 季考评, 半年通报, or any RFC 5545 RRULE) is stored as its
+rule text, its first start and its duration, plus one ``Override`` per occurrence that was
+moved or cancelled. ``expand`` materialises the occurrences a window needs: those whose
+effective time overlaps the window — a moved occurrence at the time it was moved to (also when
+it was moved *into* the window from outside, never at its old time), a cancelled one kept and
+flagged so calendars can strike it through and feeds can send STATUS:CANCELLED.
+
+Times are naive local datetimes (Asia/Shanghai has no daylight saving, so wall-clock
+arithmetic is exact); callers make them aware at the edge.
+
+Lunar dates (农历) cannot be written as an RRULE: a lunar birthday falls on a different solar
+date each year. ``lunar_to_solar`` and ``lunar_dates`` compute them through ``lunardate``
+(covering lunar years 1900–2099); a day 30 that the month lacks that year becomes day 29 and a
+leap month (闰月) that the year lacks becomes the ordinary month of that number.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+import msgspec
+from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr
+from lunardate import LunarDate
+
+PRESETS: dict[str, str] = {
+    "monthly": "FREQ=MONTHLY",
+    "quarterly": "FREQ=MONTHLY;INTERVAL=3",
+    "half_yearly": "FREQ=MONTHLY;INTERVAL=6",
+    "weekly": "FREQ=WEEKLY",
+    "yearly": "FREQ=YEARLY",
+}
+
+ALLOWED_FREQUENCIES = {YEARLY, MONTHLY, WEEKLY, DAILY}
+LUNAR_FIRST_YEAR = 1900
+LUNAR_LAST_YEAR = 2099
+MAX_RULE_LENGTH = 500
+
+
+class Override(msgspec.Struct, frozen=True):
+    """One occurrence changed: cancelled, or moved to ``start``/``end`` (either may be left out)."""
+
+    original_start: datetime
+    cancelled: bool = False
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+class Occurrence(msgspec.Struct, frozen=True):
+    original_start: datetime  # the rule's time for it: its identity across moves
+    start: datetime
+    end: datetime
+    cancelled: bool
+    moved: bool
+
+
+_PROBE_START = datetime(2000, 1, 1, 9, 0)
+
+
+def _strip(rule: str) -> str:
+    text = rule.strip()
+    if text.upper().startswith("RRULE:"):
+        text = text[len("RRULE:") :]
+    return text
+
+
+def validate_rule(rule: str) -> str | None:
+    """A Chinese message saying what is wrong with the RRULE text, or None when it is usable."""
+    text = _strip(rule)
+    if not text:
+        return "请填写重复规则。"
+    if len(text) > MAX_RULE_LENGTH:
+        return "重复规则太长。"
+    if any(ch in text for ch in "\r\n") or ":" in text:
+        return "重复规则只能是一行 RRULE，例如 FREQ=MONTHLY;INTERVAL=3。"
+    if "DTSTART" in text.upper():
+        return "重复规则里不能写开始时间（DTSTART），开始时间另行填写。"
+    try:
+        parsed = rrulestr(text, dtstart=_PROBE_START)
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as error:
+        if "UNTIL" in str(error).upper():
+            return "重复规则的截止时间（UNTIL）请写成本地时间，例如 UNTIL=20271231T235959。"
+        return "无法识别的重复规则，请按 RRULE 格式填写，例如 FREQ=MONTHLY;INTERVAL=3。"
+    if not isinstance(parsed, rrule):
+        return "只能填写一条重复规则。"
+    if parsed._freq not in ALLOWED_FREQUENCIES:  # noqa: SLF001 — dateutil keeps it private
+        return "重复频率只能是每天、每周、每月或每年（DAILY、WEEKLY、MONTHLY、YEARLY）。"
+    if parsed._interval < 1 or parsed._interval > 1000:  # noqa: SLF001
+        return "重复间隔（INTERVAL）须在 1 到 1000 之间。"
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(rule: str, dtstart: datetime) -> rrule:
+    message = validate_rule(rule)
+    if message is not None:
+        raise ValueError(message)
+    return rrulestr(_strip(rule), dtstart=dtstart)
+
+
+def _overlaps(start: datetime, end: datetime, window_start: datetime, window_end: datetime) -> bool:
+    """Half-open overlap; an instant (start == end) counts when window_start <= start < window_end."""
+    if start == end:
+        return window_start <= start < window_end
+    return start < window_end and end > window_start
+
+
+def _is_occurrence(parsed: rrule, moment: datetime) -> bool:
+    return parsed.after(moment, inc=True) == moment
+
+
+def expand(
+    rule: str,
+    dtstart: datetime,
+    duration: timedelta,
+    window_start: datetime,
+    window_end: datetime,
+    overrides: Sequence[Override] = (),
+) -> list[Occurrence]:
+    """The occurrences whose effective time overlaps [window_start, window_end), sorted by start.
+
+    Overrides for times that are not occurrences of the rule are ignored (left over from an
+    older rule). Raises ValueError (Chinese message) for a bad rule or a negative duration.
+    """
+    if duration < timedelta(0):
+        raise ValueError("结束时间不能早于开始时间。")
+    if window_end <= window_start:
+        return []
+    parsed = _parse(rule, dtstart)
+    by_original: dict[datetime, Override] = {}
+    for override in overrides:
+        by_original[override.original_start] = override
+
+    def effective(original: datetime) -> Occurrence:
+        override = by_original.get(original)
+        if override is None:
+            return Occurrence(original, original, original + duration, False, False)
+        start = override.start if override.start is not None else original
+        end = override.end if override.end is not None else start + duration
+        if end < start:
+            end = start
+        moved = (start, end) != (original, original + duration)
+        return Occurrence(original, start, end, override.cancelled, moved)
+
+    found: dict[datetime, Occurrence] = {}
+    # The rule's own times that could overlap the window (an occurrence starting up to one
+    # duration before the window still overlaps it).
+    for original in parsed.between(window_start - duration, window_end, inc=True):
+        occurrence = effective(original)
+        if _overlaps(occurrence.start, occurrence.end, window_start, window_end):
+            found[original] = occurrence
+    # Occurrences moved into the window from elsewhere.
+    for original, override in by_original.items():
+        if original in found or (override.start is None and override.end is None):
+            continue
+        occurrence = effective(original)
+        if _overlaps(occurrence.start, occurrence.end, window_start, window_end) and _is_occurrence(parsed, original):
+            found[original] = occurrence
+    return sorted(found.values(), key=lambda o: (o.start, o.original_start))
+
+
+def lunar_to_solar(year: int, month: int, day: int, leap: bool = False) -> date:
+    """The solar date of lunar ``year``-``month``-``day`` (leap month if ``leap``).
+
+    Day 30 in a 29-day month that year -> day 29; a leap month the year lacks -> the ordinary
+    month of that number. Raises ValueError (Chinese message) outside lunar years 1900–2099 or
+    for a month/day that no year has.
+    """
+    if not LUNAR_FIRST_YEAR <= year <= LUNAR_LAST_YEAR:
+        raise ValueError(f"农历年份须在 {LUNAR_FIRST_YEAR} 到 {LUNAR_LAST_YEAR} 之间。")
+    if not 1 <= month <= 12:
+        raise ValueError("农历月份须在 1 到 12 之间。")
+    if not 1 <= day <= 30:
+        raise ValueError("农历日期须在 1 到 30 之间。")
+    if leap and LunarDate.leap_month_for_year(year) != month:
+        leap = False
+    try:
+        return LunarDate(year, month, day, leap).to_solar_date()
+    except ValueError:
+        if day == 30:
+            return LunarDate(year, month, 29, leap).to_solar_date()
+        raise
+
+
+def lunar_dates(month: int, day: int, leap: bool, start: date, end: date) -> list[date]:
+    """The solar dates in [start, end) of the yearly lunar date ``month``-``day`` (sorted)."""
+    if end <= start:
+        return []
+    first = max(LUNAR_FIRST_YEAR, start.year - 1)
+    last = min(LUNAR_LAST_YEAR, end.year)
+    dates = []
+    for year in range(first, last + 1):
+        solar = lunar_to_solar(year, month, day, leap)
+        if start <= solar < end:
+            dates.append(solar)
+    return sorted(set(dates))
