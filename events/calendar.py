@@ -1,0 +1,385 @@
+"""The shared calendar: every source's items for a window, filtered, checked for double bookings.
+
+Sources are plain functions ``async def <x>_calendar_items(session, actor, start, end)``
+returning ``CalendarItem`` values that overlap [start, end) (aware Asia/Shanghai datetimes).
+``SOURCES`` lists them; a module that owns dated rows adds its function there. The sources here
+are the meets (their days, and the close of registration for organisers and team leaders) and
+the festival visit campaigns (the campaign's dates and 公示 period, each visit group's outing
+with its time and assembly point — never a beneficiary's name, address or telephone).
+
+Who sees what (``visible``): organisers everything; everyone else never a private item (one
+that carries personal or union-internal details); the anonymous public only the meets' public
+items; a non-public item that belongs to teams only the leaders of those teams.
+
+SEQUENCE (RFC 5545) of the rows here comes from the audit log: every change of a meet, a
+campaign or a visit group writes one audit row with the row as its target, so the number of
+those rows only grows, and grows with each edit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import msgspec
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from events.actors import Actor
+from events.calendar_items import SHANGHAI, CalendarItem, local
+from events.db import Database
+from events.models import AuditLog, Beneficiary, Campaign, Meet, Person, VisitGroup, VisitGroupMember
+from scheduling.overlaps import Booking, clashes
+
+Source = Callable[[AsyncSession, Actor, dt.datetime, dt.datetime], Awaitable[list[CalendarItem]]]
+
+KIND_LABELS: dict[str, str] = {
+    "meet": "运动会",
+    "registration": "报名截止",
+    "match": "比赛场次",
+    "heat": "径赛分组",
+    "round": "比赛轮次",
+    "ceremony": "仪式",
+    "campaign": "节日慰问",
+    "visit": "慰问走访",
+    "pairing_meeting": "联手兴家",
+    "exchange": "交流展示",
+    "occasion": "职工关怀",
+}
+OTHER_KIND = "其他"
+PUBLIC_KINDS = frozenset({"meet", "match", "heat", "round", "ceremony"})
+VISIT_HOURS = 3  # a visit group's outing, when only its start is known: half a day
+WARNING_LIMIT = 50
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, OTHER_KIND)
+
+
+# Helpers for sources ----------------------------------------------------------------------------
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0), tzinfo=SHANGHAI)
+
+
+def overlaps(item: CalendarItem, start: dt.datetime, end: dt.datetime) -> bool:
+    """Half-open overlap with [start, end); an item without an end is an instant."""
+    item_end = item.end or item.start
+    if item_end <= item.start:
+        return start <= item.start < end
+    return item.start < end and item_end > start
+
+
+async def audit_sequences(session: AsyncSession, targets: Iterable[str]) -> dict[str, int]:
+    """How many audit rows name each target: grows with every change (the item's SEQUENCE)."""
+    wanted = sorted(set(targets))
+    counts: dict[str, int] = {}
+    for chunk in range(0, len(wanted), 500):
+        part = wanted[chunk : chunk + 500]
+        rows = await session.execute(
+            select(AuditLog.target, func.count()).where(AuditLog.target.in_(part)).group_by(AuditLog.target)
+        )
+        counts.update({target: count for target, count in rows.all()})
+    return counts
+
+
+def _days(first: dt.date, last: dt.date) -> Iterable[dt.date]:
+    day = first
+    while day <= last:
+        yield day
+        day += dt.timedelta(days=1)
+
+
+# Meets ------------------------------------------------------------------------------------------
+
+
+async def meet_calendar_items(session: AsyncSession, actor: Actor, start: dt.datetime, end: dt.datetime) -> list[CalendarItem]:
+    """Each day of each meet as an all-day item; the close of registration for organisers and leaders."""
+    first, last = local(start).date(), local(end).date()
+    meets = (
+        await session.scalars(
+            select(Meet).where(
+                ((Meet.starts_on <= last) & (Meet.ends_on >= first - dt.timedelta(days=1)))
+                | ((Meet.registration_closes >= first - dt.timedelta(days=1)) & (Meet.registration_closes <= last))
+            )
+        )
+    ).all()
+    sequences = await audit_sequences(session, (f"meet:{m.id}" for m in meets))
+    show_deadline = actor.is_organiser or actor.is_leader
+    items: list[CalendarItem] = []
+    for meet in meets:
+        sequence = sequences.get(f"meet:{meet.id}", 0)
+        days = list(_days(meet.starts_on, meet.ends_on))
+        for number, day in enumerate(days, start=1):
+            title = meet.name if len(days) == 1 else f"{meet.name}(第{number}天)"
+            items.append(
+                CalendarItem(
+                    uid=f"meet-{meet.id}-day-{day:%Y%m%d}@zhijia", kind="meet", title=title,
+                    start=day_start(day), end=day_start(day + dt.timedelta(days=1)), all_day=True,
+                    location=meet.location, sequence=sequence, url=f"/meets/{meet.id}",
+                    description=f"{meet.host}主办" if meet.host else "",
+                )
+            )
+        if show_deadline:
+            day = meet.registration_closes
+            url = f"/org/meets/{meet.id}/entries" if actor.is_organiser else f"/teams/{actor.team_id}/entries"
+            items.append(
+                CalendarItem(
+                    uid=f"meet-{meet.id}-registration-close@zhijia", kind="registration",
+                    title=f"{meet.name} 报名截止", start=day_start(day), end=day_start(day + dt.timedelta(days=1)),
+                    all_day=True, sequence=sequence, url=url,
+                    description=f"报名时间 {meet.registration_opens:%Y-%m-%d} 至 {meet.registration_closes:%Y-%m-%d}(含当日)",
+                )
+            )
+    return [item for item in items if overlaps(item, start, end)]
+
+
+# Festival visit campaigns -------------------------------------------------------------------------
+
+
+async def _member_people(session: AsyncSession, members: Sequence[VisitGroupMember]) -> dict[int, tuple[int, ...]]:
+    """Visit group members matched to the people archive by name (and unit when given), when unambiguous."""
+    names = {m.name for m in members}
+    if not names:
+        return {}
+    people = (await session.execute(select(Person.id, Person.name, Person.unit).where(Person.name.in_(names)))).all()
+    by_name: dict[str, list[tuple[int, str]]] = {}
+    for person_id, name, unit in people:
+        by_name.setdefault(name, []).append((person_id, unit))
+    found: dict[int, list[int]] = {}
+    for member in members:
+        candidates = by_name.get(member.name, [])
+        if member.unit:
+            same_unit = [pid for pid, unit in candidates if unit == member.unit]
+            candidates = [(pid, "") for pid in same_unit] if same_unit else candidates
+        if len(candidates) == 1:
+            found.setdefault(member.group_id, []).append(candidates[0][0])
+    return {group_id: tuple(sorted(ids)) for group_id, ids in found.items()}
+
+
+async def campaign_calendar_items(session: AsyncSession, actor: Actor, start: dt.datetime, end: dt.datetime) -> list[CalendarItem]:
+    """Campaign dates, 公示 periods and visit group outings (organisers only: campaigns are private)."""
+    if not actor.is_organiser:
+        return []
+    first, last = local(start).date(), local(end).date()
+    campaigns = (
+        await session.scalars(
+            select(Campaign).where(
+                ((Campaign.starts_on <= last) & (Campaign.ends_on >= first - dt.timedelta(days=1)))
+                | ((Campaign.notice_starts_on <= last) & (Campaign.notice_ends_on >= first - dt.timedelta(days=1)))
+            )
+        )
+    ).all()
+    groups = (
+        await session.execute(
+            select(VisitGroup, Campaign.name)
+            .join(Campaign, Campaign.id == VisitGroup.campaign_id)
+            .where(VisitGroup.visit_on >= first - dt.timedelta(days=1), VisitGroup.visit_on <= last)
+        )
+    ).all()
+    group_ids = [g.id for g, _ in groups]
+    members = (
+        (await session.scalars(select(VisitGroupMember).where(VisitGroupMember.group_id.in_(group_ids)))).all()
+        if group_ids else []
+    )
+    households = dict(
+        (await session.execute(
+            select(Beneficiary.group_id, func.count()).where(Beneficiary.group_id.in_(group_ids)).group_by(Beneficiary.group_id)
+        )).all()
+    ) if group_ids else {}
+    people = await _member_people(session, members)
+    sequences = await audit_sequences(
+        session, [f"campaign:{c.id}" for c in campaigns] + [f"visit_group:{g.id}" for g, _ in groups]
+    )
+    items: list[CalendarItem] = []
+    for campaign in campaigns:
+        sequence = sequences.get(f"campaign:{campaign.id}", 0)
+        items.append(
+            CalendarItem(
+                uid=f"campaign-{campaign.id}@zhijia", kind="campaign", title=campaign.name,
+                start=day_start(campaign.starts_on), end=day_start(campaign.ends_on + dt.timedelta(days=1)),
+                all_day=True, unit=campaign.host, groups=(f"campaign:{campaign.id}",), sequence=sequence,
+                url=f"/org/campaigns/{campaign.id}", private=True, description=f"{campaign.festival}慰问",
+            )
+        )
+        if campaign.notice_starts_on and campaign.notice_ends_on:
+            items.append(
+                CalendarItem(
+                    uid=f"campaign-{campaign.id}-notice@zhijia", kind="campaign", title=f"{campaign.name} 公示期",
+                    start=day_start(campaign.notice_starts_on),
+                    end=day_start(campaign.notice_ends_on + dt.timedelta(days=1)), all_day=True, unit=campaign.host,
+                    groups=(f"campaign:{campaign.id}",), sequence=sequence,
+                    url=f"/org/campaigns/{campaign.id}/notice", private=True,
+                )
+            )
+    for group, campaign_name in groups:
+        assert group.visit_on is not None
+        begins = group.gathers_at or group.starts_at
+        title = f"{campaign_name} {group.name}走访" + (f"({group.area})" if group.area else "")
+        count = households.get(group.id, 0)
+        description = "".join(
+            [f"带队:{group.leader}。" if group.leader else "",
+             f"出发 {group.starts_at:%H:%M}。" if group.starts_at else "",
+             f"走访 {count} 户。"]
+        )
+        common = dict(
+            uid=f"visit-group-{group.id}@zhijia", kind="visit", title=title, location=group.assembly_point,
+            people=people.get(group.id, ()), groups=(f"visit_group:{group.id}",),
+            sequence=sequences.get(f"visit_group:{group.id}", 0),
+            url=f"/org/campaigns/{group.campaign_id}#groups", private=True, description=description,
+        )
+        if begins is None:
+            item = CalendarItem(start=day_start(group.visit_on), end=day_start(group.visit_on + dt.timedelta(days=1)), all_day=True, **common)  # type: ignore[arg-type]
+        else:
+            at = dt.datetime.combine(group.visit_on, begins, tzinfo=SHANGHAI)
+            item = CalendarItem(start=at, end=at + dt.timedelta(hours=VISIT_HOURS), **common)  # type: ignore[arg-type]
+        items.append(item)
+    return [item for item in items if overlaps(item, start, end)]
+
+
+SOURCES: list[Source] = [
+    meet_calendar_items,
+    campaign_calendar_items,
+]
+
+
+# Visibility, filters, warnings --------------------------------------------------------------------
+
+
+def visible(item: CalendarItem, actor: Actor) -> bool:
+    if actor.is_organiser:
+        return True
+    if item.private:
+        return False
+    if actor.is_anonymous:
+        return item.kind in PUBLIC_KINDS
+    teams = [g for g in item.groups if g.startswith("team:")]
+    if teams and item.kind not in PUBLIC_KINDS:
+        return actor.is_leader and f"team:{actor.team_id}" in teams
+    return True
+
+
+class Filters(msgspec.Struct, frozen=True):
+    kinds: tuple[str, ...] = ()  # empty: every kind
+    unit: str = ""
+    person_id: int | None = None
+
+    def keeps(self, item: CalendarItem) -> bool:
+        if self.kinds and item.kind not in self.kinds:
+            return False
+        if self.unit and item.unit != self.unit:
+            return False
+        return self.person_id is None or self.person_id in item.people
+
+
+class Warning(msgspec.Struct, frozen=True):
+    first: CalendarItem
+    second: CalendarItem
+    message: str  # Chinese: who is booked twice
+
+
+@dataclass
+class CalendarView:
+    start: dt.datetime
+    end: dt.datetime
+    filters: Filters
+    items: list[CalendarItem]  # visible, filtered, sorted by start
+    warnings: list[Warning]
+    kinds: list[str]  # the kinds present in the window (before filtering), for the legend
+    units: list[str]
+    person_name: str = ""
+    more_warnings: int = 0
+    names: dict[int, str] = field(default_factory=dict)
+
+
+def sort_key(item: CalendarItem) -> tuple[dt.datetime, bool, str, str]:
+    return (item.start, not item.all_day, item.title, item.uid)
+
+
+async def collect(session: AsyncSession, actor: Actor, start: dt.datetime, end: dt.datetime) -> list[CalendarItem]:
+    """Every source's items the actor may see in [start, end), sorted; a uid given twice is kept once."""
+    seen: dict[str, CalendarItem] = {}
+    for source in SOURCES:
+        for item in await source(session, actor, start, end):
+            if visible(item, actor) and overlaps(item, start, end):
+                seen.setdefault(item.uid, item)
+    return sorted(seen.values(), key=sort_key)
+
+
+GROUP_LABELS = {"visit_group": "慰问小组", "pairing": "结对单位", "team": "代表队", "campaign": "慰问活动"}
+
+
+def _warning_text(clash_people: Sequence[int], clash_groups: Sequence[str], names: dict[int, str]) -> str:
+    who = [names.get(pid, f"职工#{pid}") for pid in clash_people]
+    who += [GROUP_LABELS.get(key.split(":", 1)[0], "同一小组") for key in clash_groups if key.split(":", 1)[0] != "team"]
+    return "、".join(dict.fromkeys(who))
+
+
+def double_bookings(items: Sequence[CalendarItem]) -> list[tuple[CalendarItem, CalendarItem, tuple[int, ...], tuple[str, ...]]]:
+    """Overlapping timed items that share a person or a group. All-day items mark a day, not a
+    place one has to be, and cancelled ones take nobody's time; a team (``team:``) may be in
+    two places at once through different members, so only people and other groups count."""
+    by_uid = {item.uid: item for item in items}
+    bookings = [
+        Booking(item.uid, item.start, item.end or item.start, item.people,
+                tuple(g for g in item.groups if not g.startswith("team:")))
+        for item in items
+        if not item.all_day and item.status != "cancelled" and (item.people or item.groups)
+    ]
+    return [(by_uid[c.first], by_uid[c.second], c.people, c.groups) for c in clashes(bookings)]
+
+
+async def _names(session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = await session.execute(select(Person.id, Person.name).where(Person.id.in_(wanted)))
+    return {pid: name for pid, name in rows.all()}
+
+
+async def calendar_view(
+    session: AsyncSession, actor: Actor, start: dt.datetime, end: dt.datetime, filters: Filters | None = None
+) -> CalendarView:
+    """The items of [start, end) the actor may see, filtered; double-booking warnings for the shown ones."""
+    filters = filters or Filters()
+    start, end = local(start), local(end)
+    everything = await collect(session, actor, start, end)
+    shown = [item for item in everything if filters.keeps(item)]
+    shown_uids = {item.uid for item in shown}
+    found = [c for c in double_bookings(everything) if c[0].uid in shown_uids or c[1].uid in shown_uids]
+    wanted_names = {pid for c in found[:WARNING_LIMIT] for pid in c[2]}
+    if filters.person_id is not None:
+        wanted_names.add(filters.person_id)
+    names = await _names(session, wanted_names)
+    warnings = [
+        Warning(first, second, f"{_warning_text(people, groups, names)}同时安排在「{first.title}」和「{second.title}」")
+        for first, second, people, groups in found[:WARNING_LIMIT]
+    ]
+    return CalendarView(
+        start=start, end=end, filters=filters, items=shown, warnings=warnings,
+        kinds=sorted({item.kind for item in everything}, key=lambda k: (k not in KIND_LABELS, list(KIND_LABELS).index(k) if k in KIND_LABELS else 0, k)),
+        units=sorted({item.unit for item in everything if item.unit}),
+        person_name=names.get(filters.person_id, "") if filters.person_id is not None else "",
+        more_warnings=max(0, len(found) - WARNING_LIMIT), names=names,
+    )
+
+
+async def due_this_week(session: AsyncSession, actor: Actor, today: dt.date) -> list[CalendarItem]:
+    """What the actor has in the seven days from ``today`` (for each role's home page)."""
+    start = day_start(today)
+    return await collect(session, actor, start, start + dt.timedelta(days=7))
+
+
+# Services for the web layer (one read transaction each) ------------------------------------------
+
+
+async def view(db: Database, actor: Actor, start: dt.datetime, end: dt.datetime, filters: Filters | None = None) -> CalendarView:
+    async with db.read() as session:
+        return await calendar_view(session, actor, start, end, filters)
+
+
+async def this_week(db: Database, actor: Actor, today: dt.date) -> list[CalendarItem]:
+    async with db.read() as session:
+        return await due_this_week(session, actor, today)
