@@ -1,0 +1,124 @@
+"""The printed programme (秩序册) reads the demo meet's real data: the committee from the
+accounts, the rules from the meet and its events, each team's athletes with their bibs and
+events, each event's entrants, draws and heats, the standing records; the timetable section
+follows the published timetable (赛程尚未发布 until there is one)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from events import bibs, draws, programme, race_rounds, registration
+from events.db import Database
+from events.demo_field import enter_demo_field
+from events.errors import Forbidden, NotFound
+from events.models import Person, TeamMember
+from tests.support import LEADER, SYSTEM_ORGANISER, DemoMeet
+
+ORG = SYSTEM_ORGANISER
+
+
+async def drawn_demo(db: Database, demo: DemoMeet) -> None:
+    """The demo field entered with bibs, chess entered and drawn as a knockout (published), the
+    men's 100 m heats drawn (published) and the women's 100 m heats left as a draft."""
+    await enter_demo_field(db, demo.meet_id)
+    chess = demo.event_ids["XQ"]
+    for team_id in demo.team_ids.values():
+        async with db.read() as session:
+            people = (
+                await session.scalars(select(Person.id).join(TeamMember).where(TeamMember.team_id == team_id).order_by(Person.id.desc()))
+            ).all()
+        await registration.enter(db, ORG, team_id=team_id, event_id=chess, person_id=people[0])
+    await bibs.assign_bibs(db, ORG, demo.meet_id, "team_ranges")
+    await draws.generate(db, ORG, demo.meet_id, chess, draws.DrawRequest(format="knockout", seed=7))
+    await draws.publish(db, ORG, demo.meet_id, chess)
+    heats = race_rounds.RoundRequest(is_final=False, qualify_by_place=3, qualify_by_time=2, seed=1, lanes=8)
+    men, women = demo.event_ids["ATH-100M-M"], demo.event_ids["ATH-100M-W"]
+    await race_rounds.draw_round(db, ORG, demo.meet_id, men, heats)
+    await race_rounds.publish_round(db, ORG, demo.meet_id, men)
+    await race_rounds.draw_round(db, ORG, demo.meet_id, women, heats)
+
+
+def sheet(p: programme.Programme, code: str) -> programme.EventSheet:
+    return next(s for s in p.events if s.event.code == code)
+
+
+async def test_the_programme_holds_every_section_with_the_demo_meets_data(demo_db: Database, demo: DemoMeet) -> None:
+    await drawn_demo(demo_db, demo)
+    p = await programme.programme(demo_db, ORG, demo.meet_id)
+    assert p.meet.name == "第六届职工运动会" and p.meet.edition == 6
+    assert {v.name for v in p.venues} >= {"田径场", "篮球场", "乒乓球室"}
+    # Committee: organisers, referees and every team's leader come from the accounts.
+    assert p.committee.organisers and p.committee.host == "公司工会"
+    assert [name for name, _ in p.committee.leaders] == list(demo.team_ids)
+    assert all(leaders for _, leaders in p.committee.leaders)
+    # Rules: the per-person limit, the points line, each event's quota, format and award places.
+    assert p.rules.per_person_limit == 3 and "前" in p.rules.points
+    rules = {r.event.code: r for r in p.rules.events}
+    assert rules["BB-M"].quota == "每队限报 1 队" and rules["BB-M"].award_places == 2
+    assert rules["BD-TEAM"].roster == "每队 2–4 人,男不超过 2 人,女不超过 2 人"
+    assert rules["TT-MS"].best_of == "三局两胜,决赛五局三胜"
+    # Teams: athletes with bibs in their team's range, each with the events they entered.
+    first = p.teams[0]
+    assert first.team.number == 1 and first.athletes
+    assert all(100 < (a.bib or 0) < 200 for a in first.athletes)
+    assert all(1 <= len(a.events) <= 3 for t in p.teams for a in t.athletes)
+    assert p.athletes == sum(len(t.athletes) for t in p.teams)
+    # Events: entrants with bibs; a relay lists squads with their people.
+    sprint = sheet(p, "ATH-100M-M")
+    assert len(sprint.entrants) == 2 * len(demo.team_ids) and all(e.bib for e in sprint.entrants)
+    relay = sheet(p, "RELAY-4X100-M")
+    assert len(relay.entrants) == len(demo.team_ids) and all(len(e.members) == 4 for e in relay.entrants)
+    # Draws: the published knockout as lines; heats with lanes; a draft heat marked as such.
+    chess = sheet(p, "XQ")
+    assert chess.draw is not None and chess.draw.published
+    assert sum(len(s.matches) for s in chess.draw.stages) >= len(demo.team_ids) // 2
+    assert sprint.rounds and sprint.rounds[0].published
+    lanes = [x.lane for h in sprint.rounds[0].heats for x in h.lines]
+    assert len(lanes) == 16 and all(1 <= (lane or 0) <= 8 for lane in lanes)
+    assert sheet(p, "ATH-100M-W").rounds[0].published is False
+    # Records: the demo archive's men's 100 m record stands in the programme.
+    held = {r.code: r for r in p.records}
+    assert held["ATH-100M-M"].has_record and held["ATH-100M-M"].holders
+    assert sprint.record is held["ATH-100M-M"]
+
+
+async def test_the_timetable_section_says_not_published_until_a_timetable_is(demo_db: Database, demo: DemoMeet) -> None:
+    p = await programme.programme(demo_db, ORG, demo.meet_id)
+    assert p.timetable_published is False and p.days == []
+    assert programme.NOT_PUBLISHED == "赛程尚未发布"
+
+
+async def test_public_books_leave_out_drafts(demo_db: Database, demo: DemoMeet) -> None:
+    await drawn_demo(demo_db, demo)
+    public = await programme.public_books(demo_db, demo.meet_id)
+    assert sheet(public, "ATH-100M-M").rounds and not sheet(public, "ATH-100M-W").rounds
+    assert sheet(public, "XQ").draw is not None
+
+
+async def test_only_organisers_read_the_programme_draft(demo_db: Database, demo: DemoMeet) -> None:
+    with pytest.raises(Forbidden):
+        await programme.programme(demo_db, demo.actor(LEADER), demo.meet_id)
+    with pytest.raises(NotFound):
+        await programme.programme(demo_db, ORG, 9999)
+
+
+async def test_the_result_book_places_events_and_flags_records(demo_db: Database, demo: DemoMeet) -> None:
+    from tests.test_demo_track_meet import _score_round
+    import random
+
+    await drawn_demo(demo_db, demo)
+    men = demo.event_ids["ATH-100M-M"]
+    async with demo_db.read() as session:
+        from events.models import Event
+
+        event = await session.get(Event, men)
+    await _score_round(demo_db, event, random.Random(6))
+    book = await programme.result_book(demo_db, demo.meet_id, men)
+    (s, placed), = book.events
+    marks = [x.mark for h in s.rounds[0].heats for x in h.lines]
+    assert all(marks)
+    assert any(x.record_flag == "record" for h in s.rounds[0].heats for x in h.lines)
+    assert book.meet.id == demo.meet_id and placed.event.id == men
+    with pytest.raises(NotFound):
+        await programme.result_book(demo_db, demo.meet_id, 99999)
