@@ -1,0 +1,154 @@
+"""Calendar items as an iCalendar (RFC 5545) document.
+
+One VEVENT per item, recurring ones included as one VEVENT per occurrence: phone calendars
+differ in how they honour RRULE with EXDATE and RECURRENCE-ID overrides (moved occurrences
+shown twice, cancelled ones still shown, or a whole series dropped for one bad override),
+while materialised events mean the same thing to every client. The item's ``uid`` is the
+occurrence's stable identity (the rule's original time, not the moved one), so a client
+updates the event in place; SEQUENCE comes from the source and grows with every change; a
+cancelled occurrence stays in the feed with STATUS:CANCELLED so clients strike it rather than
+keep a stale copy.
+
+Private items (personal or union-internal details) appear only as their kind and time: no
+title, place or description, CLASS:PRIVATE, and the link to their page in zhijia, where the
+reader's rights are checked again.
+
+The calendar's header and its VTIMEZONE (Asia/Shanghai) come from the ``icalendar`` package.
+The VEVENTs are written here, line by line, with RFC 5545's text escaping and 75-octet
+folding: building them as ``icalendar`` components cost about 0.4 ms each (2.1 s for a feed of
+5 000 occurrences, measured), against a goal of 0.3 s for the whole feed. The tests parse the
+output with ``icalendar`` and with ``vobject`` and compare every event with one that
+``icalendar`` built itself from the same item.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Iterable, Sequence
+
+from icalendar import Calendar, Timezone
+
+from events.calendar_items import SHANGHAI, CalendarItem, local
+
+PRODID = "-//zhijia//职工之家 日程//ZH"
+TZID = "Asia/Shanghai"
+STATUS = {"confirmed": "CONFIRMED", "tentative": "TENTATIVE", "cancelled": "CANCELLED", "done": "CONFIRMED"}
+CANCELLED_PREFIX = "[已取消] "
+
+
+def kind_label(kind: str) -> str:
+    from events.calendar import kind_label as label
+
+    return label(kind)
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n", "\r": ""})
+
+
+def escape_text(value: str) -> str:
+    """TEXT value escaping (RFC 5545 3.3.11)."""
+    return value.replace("\r\n", "\n").translate(_ESCAPES)
+
+
+def fold(line: str) -> str:
+    """One content line, folded at 75 octets without splitting a UTF-8 character (3.1)."""
+    encoded = line.encode("utf-8")
+    if len(encoded) <= 75:
+        return line + "\r\n"
+    parts: list[str] = []
+    current: list[str] = []
+    size, limit = 0, 75
+    for ch in line:
+        width = len(ch.encode("utf-8"))
+        if size + width > limit:
+            parts.append("".join(current))
+            current, size, limit = [], 0, 74  # continuation lines start with a space
+        current.append(ch)
+        size += width
+    parts.append("".join(current))
+    return "\r\n ".join(parts) + "\r\n"
+
+
+def _local_stamp(value: dt.datetime) -> str:
+    return local(value).strftime("%Y%m%dT%H%M%S")
+
+
+def _date(value: dt.date) -> str:
+    return value.strftime("%Y%m%d")
+
+
+def event_lines(item: CalendarItem, stamp: str, base_url: str = "") -> Iterable[str]:
+    """The VEVENT of one item, as folded content lines."""
+    yield "BEGIN:VEVENT\r\n"
+    yield fold("UID:" + escape_text(item.uid))
+    yield "DTSTAMP:" + stamp + "\r\n"
+    if item.all_day:
+        first = local(item.start).date()
+        last = local(item.end).date() if item.end is not None else first
+        yield "DTSTART;VALUE=DATE:" + _date(first) + "\r\n"
+        yield "DTEND;VALUE=DATE:" + _date(max(last, first + dt.timedelta(days=1))) + "\r\n"
+    else:
+        yield f"DTSTART;TZID={TZID}:" + _local_stamp(item.start) + "\r\n"
+        if item.end is not None and item.end > item.start:
+            yield f"DTEND;TZID={TZID}:" + _local_stamp(item.end) + "\r\n"
+    yield f"SEQUENCE:{max(0, item.sequence)}\r\n"
+    yield "STATUS:" + STATUS.get(item.status, "CONFIRMED") + "\r\n"
+    label = kind_label(item.kind)
+    if item.private:
+        yield fold("SUMMARY:" + escape_text(label))
+        yield "CLASS:PRIVATE\r\n"
+    else:
+        prefix = CANCELLED_PREFIX if item.status == "cancelled" else ""
+        yield fold("SUMMARY:" + escape_text(prefix + item.title))
+        if item.location:
+            yield fold("LOCATION:" + escape_text(item.location))
+        if item.description:
+            yield fold("DESCRIPTION:" + escape_text(item.description))
+    yield fold("CATEGORIES:" + escape_text(label))
+    if item.url:
+        url = base_url + item.url if item.url.startswith("/") else item.url
+        yield fold("URL:" + url.replace("\r", "").replace("\n", ""))
+    yield "END:VEVENT\r\n"
+
+
+@functools.cache
+def _frame(name: str) -> tuple[str, str]:
+    """The calendar's opening (properties and VTIMEZONE) and closing text, from ``icalendar``."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", TZID)
+    calendar.add("refresh-interval", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT1H")
+    calendar.add_component(Timezone.from_tzid(TZID))
+    text = calendar.to_ical().decode("utf-8")
+    end = "END:VCALENDAR\r\n"
+    assert text.endswith(end)
+    return text[: -len(end)], end
+
+
+def build_ics(
+    items: Sequence[CalendarItem], *, name: str, stamp: dt.datetime | None = None, base_url: str = ""
+) -> bytes:
+    """The items as one VCALENDAR with a VTIMEZONE for Asia/Shanghai, as UTF-8 bytes (CRLF lines).
+
+    A uid given twice is written once (the first). ``stamp`` (DTSTAMP: when the feed was made,
+    now by default) and ``base_url`` (prefix for the items' relative links) are optional.
+    """
+    when = (stamp or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    opening, closing = _frame(name)
+    parts = [opening]
+    seen: set[str] = set()
+    for item in items:
+        if item.uid in seen:
+            continue
+        seen.add(item.uid)
+        parts.extend(event_lines(item, when, base_url))
+    parts.append(closing)
+    return "".join(parts).encode("utf-8")
+
+
+__all__ = ["SHANGHAI", "build_ics", "escape_text", "fold"]
