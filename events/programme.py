@@ -635,8 +635,24 @@ class ResultBook:
     events: list[tuple[EventSheet, placings_service.EventPlacings]]
 
     @property
-    def records_broken(self) -> list[tuple[Event, placings_service.FinalPlace]]:
-        return [(s.event, p) for s, placed in self.events for p in placed.places if p.record_flag]
+    def records_broken(self) -> list[tuple[Event, str, Line]]:
+        """Every mark flagged 破纪录 or 平纪录, in any round (a heat can break a record)."""
+        return [
+            (s.event, r.name, x)
+            for s, _ in self.events
+            for r in s.rounds
+            for h in r.heats
+            for x in h.lines
+            if x.record_flag
+        ]
+
+    @property
+    def played(self) -> list[tuple[EventSheet, placings_service.EventPlacings]]:
+        return [(s, placed) for s, placed in self.events if placed.places or s.drawn]
+
+    @property
+    def not_played(self) -> list[Event]:
+        return [s.event for s, placed in self.events if not (placed.places or s.drawn)]
 
 
 async def result_book(db: Database, meet_id: int, event_id: int | None = None) -> ResultBook:
