@@ -291,7 +291,7 @@ class CalendarView:
     units: list[str]
     person_name: str = ""
     more_warnings: int = 0
-    names: dict[int, str] = field(default_factory=dict)
+    names: dict[int, str] = field(default_factory=dict)  # everyone in the window's items, for the person filter
 
 
 def sort_key(item: CalendarItem) -> tuple[dt.datetime, bool, str, str]:
@@ -349,7 +349,7 @@ async def calendar_view(
     shown = [item for item in everything if filters.keeps(item)]
     shown_uids = {item.uid for item in shown}
     found = [c for c in double_bookings(everything) if c[0].uid in shown_uids or c[1].uid in shown_uids]
-    wanted_names = {pid for c in found[:WARNING_LIMIT] for pid in c[2]}
+    wanted_names = {pid for item in everything for pid in item.people}
     if filters.person_id is not None:
         wanted_names.add(filters.person_id)
     names = await _names(session, wanted_names)

@@ -317,6 +317,16 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/org/campaigns/tags"): Rule(O, lambda ids: {"tag": "矩阵", "employee_nos": "ZJ01001"}),
     ("GET", "/org/campaigns/living-lines"): Rule(O),
     ("POST", "/org/campaigns/living-lines"): Rule(O, lambda ids: {"region": "矩阵市", "year": "2027", "line": "800"}),
+    # The shared calendar (web/calendar.py): everybody sees what their role may see (the public
+    # only the meets); the week list and feed management need an account; a feed URL needs no
+    # session — its secret token is the key (an unknown one is 404).
+    ("GET", "/calendar"): Rule(P),
+    ("GET", "/api/calendar"): Rule(P),
+    ("GET", "/calendar/this-week"): Rule(S),
+    ("GET", "/calendar/subscribe"): Rule(S),
+    ("POST", "/calendar/feeds"): Rule(S, lambda ids: {"label": "矩阵手机"}),
+    ("POST", "/calendar/feeds/{feed_id:int}/revoke"): Rule(S),
+    ("GET", "/calendar/feed/{name:str}"): Rule(P),
 }
 
 assert all(rule.policy in ALLOWED for rule in POLICY.values())
@@ -378,6 +388,10 @@ def _param_value(name: str, path: str, ids: Ids) -> int:
         return ids.demo.user_ids["caipan2"]
     if name == "mark_id":
         return ids.values["mark_id"]
+    if name == "feed_id":
+        return 999_999  # nobody's feed: allowed actors get 404, never 401/403
+    if name == "name":
+        return "not-a-feed-token.ics"  # type: ignore[return-value]
     if name in ("campaign_id", "household_id", "group_id", "visitor_id"):
         return ids.values[name]
     if name == "sport":

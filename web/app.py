@@ -18,6 +18,7 @@ from litestar.template import TemplateConfig
 
 from events.db import Database
 from web import api, awards, campaigns, draws, entry_forms, organiser, public, records, registration, scoring, team, track
+from web import calendar as calendar_pages
 from web.auth import auth_middleware
 from web.render import EXCEPTION_HANDLERS
 from web.security import add_security_headers
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             *records.ROUTES,
             *awards.ROUTES,
             *campaigns.ROUTES,
+            *calendar_pages.ROUTES,
             *api.ROUTES,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
         ],
