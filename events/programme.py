@@ -672,6 +672,17 @@ async def result_book(db: Database, meet_id: int, event_id: int | None = None) -
 def programme_sheets(p: Programme) -> Iterable[Sheet]:
     title = p.meet.name
     yield Sheet(
+        title="竞赛规程",
+        heading=(f"{title} 竞赛规程", f"每人限报 {p.rules.per_person_limit} 项;团体总分:{p.rules.points}"),
+        columns=("项目", "组别", "类型", "赛制", "每队限报", "人数与组成", "局数", "录取名次", "场地", "计入限报"),
+        widths=(20, 8, 10, 16, 12, 24, 18, 8, 12, 8),
+        rows=(
+            (r.event.name, r.division, r.kind, r.format, r.quota, r.roster, r.best_of, r.award_places, r.venue_name,
+             "是" if r.counted else "否")
+            for r in p.rules.events
+        ),
+    )
+    yield Sheet(
         title="竞赛日程",
         heading=(f"{title} 竞赛日程",) if p.timetable_published else (f"{title} 竞赛日程", NOT_PUBLISHED),
         columns=("日期", "开始", "结束", "场地", "场次", "项目", "轮次", "说明"),

@@ -71,7 +71,7 @@ async def test_programme_xlsx_opens_and_escapes_hostile_names(demo_db: Database,
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(io.BytesIO(response.content), read_only=True)
-    assert book.sheetnames == ["竞赛日程", "代表队名单", "项目参赛名单", "检录单", "大会纪录"]
+    assert book.sheetnames == ["竞赛规程", "竞赛日程", "代表队名单", "项目参赛名单", "检录单", "大会纪录"]
     cells = _cells(response.content)
     texts = [c for c in cells if isinstance(c, str)]
     assert "'" + HOSTILE_TEAM in texts and "'" + HOSTILE_PERSON in texts
