@@ -116,12 +116,23 @@ class Person(Base):
     """A staff member in the union's member archive; not tied to one meet."""
 
     __tablename__ = "person"
-    __table_args__ = (CheckConstraint(_in("gender", Gender), name="gender"),)
+    __table_args__ = (
+        CheckConstraint(_in("gender", Gender), name="gender"),
+        CheckConstraint(
+            "(lunar_birth_month IS NULL AND lunar_birth_day IS NULL)"
+            " OR (lunar_birth_month BETWEEN 1 AND 12 AND lunar_birth_day BETWEEN 1 AND 30)",
+            name="lunar_birthday",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(40))
     gender: Mapped[str] = mapped_column(String(1))
     birth_date: Mapped[dt.date | None] = mapped_column(Date)
+    # A birthday kept by the lunar calendar (农历), celebrated on a different solar date each year.
+    lunar_birth_month: Mapped[int | None] = mapped_column(Integer)
+    lunar_birth_day: Mapped[int | None] = mapped_column(Integer)
+    lunar_birth_leap: Mapped[bool] = mapped_column(Boolean, default=False)  # 闰月
     employee_no: Mapped[str] = mapped_column(String(32), unique=True)
     unit: Mapped[str] = mapped_column(String(80), default="")
     phone: Mapped[str] = mapped_column(String(32), default="")
