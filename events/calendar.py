@@ -139,9 +139,10 @@ async def meet_calendar_items(session: AsyncSession, actor: Actor, start: dt.dat
 # Festival visit campaigns -------------------------------------------------------------------------
 
 
-async def _member_people(session: AsyncSession, members: Sequence[VisitGroupMember]) -> dict[int, tuple[int, ...]]:
-    """Visit group members matched to the people archive by name (and unit when given), when unambiguous."""
-    names = {m.name for m in members}
+async def _member_people(session: AsyncSession, members: Sequence[tuple[int, str, str]]) -> dict[int, tuple[int, ...]]:
+    """Visit group members (group id, name, unit) matched to the people archive by name — and by
+    unit when given — where the match is unambiguous."""
+    names = {name for _, name, _ in members}
     if not names:
         return {}
     people = (await session.execute(select(Person.id, Person.name, Person.unit).where(Person.name.in_(names)))).all()
@@ -149,24 +150,27 @@ async def _member_people(session: AsyncSession, members: Sequence[VisitGroupMemb
     for person_id, name, unit in people:
         by_name.setdefault(name, []).append((person_id, unit))
     found: dict[int, list[int]] = {}
-    for member in members:
-        candidates = by_name.get(member.name, [])
-        if member.unit:
-            same_unit = [pid for pid, unit in candidates if unit == member.unit]
+    for group_id, name, unit in members:
+        candidates = by_name.get(name, [])
+        if unit:
+            same_unit = [pid for pid, u in candidates if u == unit]
             candidates = [(pid, "") for pid in same_unit] if same_unit else candidates
         if len(candidates) == 1:
-            found.setdefault(member.group_id, []).append(candidates[0][0])
+            found.setdefault(group_id, []).append(candidates[0][0])
     return {group_id: tuple(sorted(ids)) for group_id, ids in found.items()}
 
 
 async def campaign_calendar_items(session: AsyncSession, actor: Actor, start: dt.datetime, end: dt.datetime) -> list[CalendarItem]:
-    """Campaign dates, 公示 periods and visit group outings (organisers only: campaigns are private)."""
+    """Campaign dates, 公示 periods and visit group outings (organisers only: campaigns are private).
+
+    Plain columns, not ORM objects: a busy month has hundreds of outings."""
     if not actor.is_organiser:
         return []
     first, last = local(start).date(), local(end).date()
     campaigns = (
-        await session.scalars(
-            select(Campaign).where(
+        await session.execute(
+            select(Campaign.id, Campaign.name, Campaign.festival, Campaign.host, Campaign.starts_on, Campaign.ends_on,
+                   Campaign.notice_starts_on, Campaign.notice_ends_on).where(
                 ((Campaign.starts_on <= last) & (Campaign.ends_on >= first - dt.timedelta(days=1)))
                 | ((Campaign.notice_starts_on <= last) & (Campaign.notice_ends_on >= first - dt.timedelta(days=1)))
             )
@@ -174,24 +178,26 @@ async def campaign_calendar_items(session: AsyncSession, actor: Actor, start: dt
     ).all()
     groups = (
         await session.execute(
-            select(VisitGroup, Campaign.name)
+            select(VisitGroup.id, VisitGroup.campaign_id, VisitGroup.name, VisitGroup.area, VisitGroup.leader,
+                   VisitGroup.visit_on, VisitGroup.starts_at, VisitGroup.gathers_at, VisitGroup.assembly_point,
+                   Campaign.name.label("campaign_name"))
             .join(Campaign, Campaign.id == VisitGroup.campaign_id)
             .where(VisitGroup.visit_on >= first - dt.timedelta(days=1), VisitGroup.visit_on <= last)
         )
     ).all()
-    group_ids = [g.id for g, _ in groups]
-    members = (
-        (await session.scalars(select(VisitGroupMember).where(VisitGroupMember.group_id.in_(group_ids)))).all()
-        if group_ids else []
-    )
-    households = dict(
-        (await session.execute(
+    group_ids = [g.id for g in groups]
+    members: list[tuple[int, str, str]] = []
+    households: dict[int, int] = {}
+    if group_ids:
+        members = [tuple(row) for row in (await session.execute(
+            select(VisitGroupMember.group_id, VisitGroupMember.name, VisitGroupMember.unit).where(VisitGroupMember.group_id.in_(group_ids))
+        )).all()]  # type: ignore[misc]
+        households = dict((await session.execute(  # type: ignore[arg-type]
             select(Beneficiary.group_id, func.count()).where(Beneficiary.group_id.in_(group_ids)).group_by(Beneficiary.group_id)
-        )).all()
-    ) if group_ids else {}
+        )).all())
     people = await _member_people(session, members)
     sequences = await audit_sequences(
-        session, [f"campaign:{c.id}" for c in campaigns] + [f"visit_group:{g.id}" for g, _ in groups]
+        session, [f"campaign:{c.id}" for c in campaigns] + [f"visit_group:{g.id}" for g in groups]
     )
     items: list[CalendarItem] = []
     for campaign in campaigns:
@@ -214,28 +220,28 @@ async def campaign_calendar_items(session: AsyncSession, actor: Actor, start: dt
                     url=f"/org/campaigns/{campaign.id}/notice", private=True,
                 )
             )
-    for group, campaign_name in groups:
-        assert group.visit_on is not None
+    for group in groups:
         begins = group.gathers_at or group.starts_at
-        title = f"{campaign_name} {group.name}走访" + (f"({group.area})" if group.area else "")
+        title = f"{group.campaign_name} {group.name}走访" + (f"({group.area})" if group.area else "")
         count = households.get(group.id, 0)
         description = "".join(
             [f"带队:{group.leader}。" if group.leader else "",
-             f"出发 {group.starts_at:%H:%M}。" if group.starts_at else "",
+             f"出发 {group.starts_at.hour:02d}:{group.starts_at.minute:02d}。" if group.starts_at else "",
              f"走访 {count} 户。"]
         )
-        common = dict(
-            uid=f"visit-group-{group.id}@zhijia", kind="visit", title=title, location=group.assembly_point,
-            people=people.get(group.id, ()), groups=(f"visit_group:{group.id}",),
-            sequence=sequences.get(f"visit_group:{group.id}", 0),
-            url=f"/org/campaigns/{group.campaign_id}#groups", private=True, description=description,
-        )
         if begins is None:
-            item = CalendarItem(start=day_start(group.visit_on), end=day_start(group.visit_on + dt.timedelta(days=1)), all_day=True, **common)  # type: ignore[arg-type]
+            at, until, all_day = day_start(group.visit_on), day_start(group.visit_on + dt.timedelta(days=1)), True
         else:
             at = dt.datetime.combine(group.visit_on, begins, tzinfo=SHANGHAI)
-            item = CalendarItem(start=at, end=at + dt.timedelta(hours=VISIT_HOURS), **common)  # type: ignore[arg-type]
-        items.append(item)
+            until, all_day = at + dt.timedelta(hours=VISIT_HOURS), False
+        items.append(
+            CalendarItem(
+                uid=f"visit-group-{group.id}@zhijia", kind="visit", title=title, start=at, end=until, all_day=all_day,
+                location=group.assembly_point, people=people.get(group.id, ()), groups=(f"visit_group:{group.id}",),
+                sequence=sequences.get(f"visit_group:{group.id}", 0),
+                url=f"/org/campaigns/{group.campaign_id}#groups", private=True, description=description,
+            )
+        )
     return [item for item in items if overlaps(item, start, end)]
 
 

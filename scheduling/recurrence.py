@@ -108,6 +108,34 @@ def _overlaps(start: datetime, end: datetime, window_start: datetime, window_end
     return start < window_end and end > window_start
 
 
+def _fast_forward(parsed: rrule, dtstart: datetime, before: datetime) -> rrule:
+    """The same rule started a whole number of periods later, at least one period before
+    ``before``: dateutil walks every occurrence from the start, and a meeting series of several
+    years would otherwise be walked from its first month at every request. Only where the
+    shift provably keeps the occurrences: no COUNT (it counts from the start); whole days or
+    weeks; whole months from a day 1–28; whole years from any day but 29 February. The rule's
+    implicit parts (weekday, day of month, month) come from the start and survive such shifts.
+    """
+    if parsed._count is not None or dtstart >= before:  # noqa: SLF001
+        return parsed
+    freq, interval = parsed._freq, parsed._interval  # noqa: SLF001
+    if freq in (DAILY, WEEKLY):
+        step = timedelta(days=interval * (7 if freq == WEEKLY else 1))
+        periods = (before - dtstart) // step - 1
+        return parsed.replace(dtstart=dtstart + periods * step) if periods > 0 else parsed
+    if freq == MONTHLY and dtstart.day <= 28:
+        months = (before.year - dtstart.year) * 12 + before.month - dtstart.month
+        periods = months // interval - 1
+        if periods <= 0:
+            return parsed
+        index = dtstart.month - 1 + periods * interval
+        return parsed.replace(dtstart=dtstart.replace(year=dtstart.year + index // 12, month=index % 12 + 1))
+    if freq == YEARLY and (dtstart.month, dtstart.day) != (2, 29):
+        periods = (before.year - dtstart.year) // interval - 1
+        return parsed.replace(dtstart=dtstart.replace(year=dtstart.year + periods * interval)) if periods > 0 else parsed
+    return parsed
+
+
 def _is_occurrence(parsed: rrule, moment: datetime) -> bool:
     return parsed.after(moment, inc=True) == moment
 
@@ -148,7 +176,8 @@ def expand(
     found: dict[datetime, Occurrence] = {}
     # The rule's own times that could overlap the window (an occurrence starting up to one
     # duration before the window still overlaps it).
-    for original in parsed.between(window_start - duration, window_end, inc=True):
+    walker = _fast_forward(parsed, dtstart, window_start - duration)
+    for original in walker.between(window_start - duration, window_end, inc=True):
         occurrence = effective(original)
         if _overlaps(occurrence.start, occurrence.end, window_start, window_end):
             found[original] = occurrence

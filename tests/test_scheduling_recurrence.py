@@ -105,6 +105,25 @@ def test_a_window_is_the_union_of_its_halves(case, window, fraction) -> None:
     assert whole == sorted(halves.values(), key=lambda o: (o.start, o.original_start))
 
 
+REFERENCE_RULES = [*RULES, "FREQ=DAILY", "FREQ=WEEKLY;INTERVAL=3;BYDAY=TU,SA", "FREQ=MONTHLY;BYMONTHDAY=31",
+                   "FREQ=MONTHLY;INTERVAL=2;BYDAY=2WE", "FREQ=YEARLY;INTERVAL=2", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29",
+                   "FREQ=MONTHLY;INTERVAL=5;UNTIL=20300101T000000", "FREQ=WEEKLY;WKST=SU;INTERVAL=2;BYDAY=SU,MO"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(REFERENCE_RULES), st.integers(min_value=0, max_value=60 * 24 * 365 * 6), durations, windows)
+def test_occurrences_equal_dateutils_own_walk_from_the_first_start(rule, offset, duration, window) -> None:
+    """Starting the walk later (a speed-up) never changes which occurrences a window gets."""
+    from dateutil.rrule import rrulestr
+
+    dtstart = datetime(2021, 1, 1, 9, 30) + timedelta(minutes=offset)
+    start, end = window
+    start, end = start + timedelta(days=365 * 3), end + timedelta(days=365 * 3)
+    reference = [o for o in rrulestr(rule, dtstart=dtstart).between(start - duration, end, inc=True)
+                 if overlaps(Occurrence(o, o, o + duration, False, False), start, end)]
+    assert [o.start for o in expand(rule, dtstart, duration, start, end)] == reference
+
+
 def test_a_move_into_the_window_from_outside_is_included_and_the_old_time_is_empty() -> None:
     first = datetime(2027, 1, 15, 9, 0)
     march = datetime(2027, 3, 15, 9, 0)

@@ -124,10 +124,16 @@ class Entry:
     """One item as a line of the calendar."""
 
     item: CalendarItem
-    time: str  # 09:45, 全天, 09:45–12:45
-    label: str  # the kind in Chinese
     warned: bool
     continues: bool = False  # a multi-day item on one of its later days
+
+    @property
+    def time(self) -> str:  # 09:45, 全天, 09:45–12:45 — only for the lines shown
+        return _time_text(self.item)
+
+    @property
+    def label(self) -> str:  # the kind in Chinese
+        return kind_label(self.item.kind)
 
 
 @dataclass
@@ -170,17 +176,22 @@ def days_of(view: CalendarView, win: Window, state: State) -> list[Day]:
         day += dt.timedelta(days=1)
     index = {d.date: d for d in days}
     warned = {w.first.uid for w in view.warnings} | {w.second.uid for w in view.warnings}
+    one_day = dt.timedelta(days=1)
     for item in view.items:
-        start = local(item.start)
-        end = local(item.end) if item.end is not None and item.end > item.start else start
+        start = item.start if item.start.tzinfo is SHANGHAI else local(item.start)
         first_day = start.date()
+        if item.end is None or item.end - item.start <= dt.timedelta(hours=1) and start.hour < 23:
+            target = index.get(first_day)
+            if target is not None:
+                target.entries.append(Entry(item, item.uid in warned))
+            continue
+        end = local(item.end)
         last_day = (end - dt.timedelta(microseconds=1)).date() if end > start else first_day
-        entry = Entry(item, _time_text(item), kind_label(item.kind), item.uid in warned)
+        entry = Entry(item, item.uid in warned)
         day = max(first_day, win.first)
         while day <= min(last_day, win.last):
-            target = index[day]
-            target.entries.append(entry if day == first_day else replace(entry, continues=True))
-            day += dt.timedelta(days=1)
+            index[day].entries.append(entry if day == first_day else replace(entry, continues=True))
+            day += one_day
     return days
 
 
@@ -216,7 +227,7 @@ async def this_week(request: Request[Any, Any, Any]) -> Any:
     """The next seven days' items, for a home page (loaded into it by HTMX)."""
     on = today()
     items = await calendar.this_week(db_of(request), actor_of(request), on)
-    entries = [Entry(i, _time_text(i), kind_label(i.kind), False) for i in items]
+    entries = [Entry(i, False) for i in items]
     return partial(request, "calendar/partials/this_week.html", entries=entries, on=on, zh_date=zh_date,
                    WEEKDAY_NAMES=WEEKDAY_NAMES, local=local)
 

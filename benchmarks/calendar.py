@@ -1,0 +1,251 @@
+"""Benchmark: the shared calendar's month view with 2 000 items and a phone feed of 5 000
+occurrences, each through the real request handler (session lookup, every calendar source,
+visibility, filters, double-booking check, template rendering or .ics writing), against
+baselines measured in the same run.
+
+    python benchmarks/calendar.py            # 2 000 items in the month, 5 000 in the feed
+    python benchmarks/calendar.py --quick    # 400 and 1 000, for CI
+
+The data: the demo meet, plus a visit campaign in March 2027 with many visit group outings
+(rows in the database, each with two members from the people archive, so the double-booking
+check has people to compare) and recurring meetings — weekly rules with a cancelled and a moved
+occurrence each, expanded at every request by ``scheduling.recurrence.expand`` through a
+calendar source registered for the run (the shape of 联手兴家 meetings: rule + overrides).
+
+Server time is the time the app takes to answer the request in process (httpx's ASGI
+transport: no network). Goals (issue 6): month view with 2 000 items ≤ 100 ms; feed of 5 000
+occurrences ≤ 300 ms. Baselines: ``sorted()`` of the same items; a bare ``icalendar``
+serialisation of as many trivial events (one UID, DTSTART, SUMMARY each); a bare request
+(/healthz) for the app's fixed cost.
+
+Prints a table, then as the last line one JSON object of figures, baselines, ratios and goals.
+Nothing here passes or fails.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# This file is named calendar.py, like the standard library's module that the email package
+# imports: run as a script, its own directory must not be on the path.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))
+
+import argparse  # noqa: E402
+import asyncio
+import datetime as dt
+import json
+import platform
+import statistics
+import tempfile
+import time
+
+import httpx  # noqa: E402
+import icalendar  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+
+from events import accounts, calendar, calendar_feed, campaigns  # noqa: E402
+from events.calendar_items import SHANGHAI, CalendarItem  # noqa: E402
+from events.campaigns import CampaignInput  # noqa: E402
+from events.db import Database  # noqa: E402
+from events.demo import SYSTEM, load_demo  # noqa: E402
+from events.migrate import upgrade  # noqa: E402
+from events.models import Person, UserAccount, VisitGroup, VisitGroupMember  # noqa: E402
+from scheduling.recurrence import Override, expand  # noqa: E402
+from web.app import create_app  # noqa: E402
+from web.auth import SESSION_COOKIE  # noqa: E402
+from web.settings import Settings  # noqa: E402
+
+GOAL_MONTH_MS = 100.0
+GOAL_FEED_MS = 300.0
+MONTH = dt.date(2027, 3, 1)
+RULE_START = dt.datetime(2026, 9, 7, 9, 0)  # a Monday; every rule is weekly from here
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+class RecurringMeetings:
+    """A calendar source: ``count`` weekly meetings (rule + overrides), expanded per request."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+    async def __call__(self, session, actor, start, end) -> list[CalendarItem]:  # type: ignore[no-untyped-def]
+        items = []
+        window_start, window_end = start.astimezone(SHANGHAI).replace(tzinfo=None), end.astimezone(SHANGHAI).replace(tzinfo=None)
+        for n in range(self.count):
+            first = RULE_START + dt.timedelta(days=n % 5, minutes=30 * (n % 16))
+            overrides = (
+                Override(first + dt.timedelta(weeks=26), cancelled=True),
+                Override(first + dt.timedelta(weeks=27), start=first + dt.timedelta(weeks=27, days=1)),
+            )
+            for o in expand("FREQ=WEEKLY", first, dt.timedelta(hours=1), window_start, window_end, overrides):
+                items.append(CalendarItem(
+                    uid=f"bench-meeting-{n}-{o.original_start:%Y%m%dT%H%M}@zhijia", kind="pairing_meeting",
+                    title=f"联手兴家 第{n + 1}组 月会办", start=o.start.replace(tzinfo=SHANGHAI),
+                    end=o.end.replace(tzinfo=SHANGHAI), location="工会会议室", unit=f"单位{n % 12}",
+                    groups=(f"pairing:{n}",), status="cancelled" if o.cancelled else "confirmed",
+                    sequence=int(o.moved or o.cancelled),
+                ))
+        return items
+
+
+async def build(db: Database, outings: int) -> tuple[str, str]:
+    """The demo, a March campaign with ``outings`` visit groups; an organiser session and feed."""
+    await load_demo(db)
+    campaign = await campaigns.save_campaign(db, SYSTEM, CampaignInput(
+        name="2027年三八慰问", festival="三八", host="公司工会", starts_on="2027-03-01", ends_on="2027-03-31",
+    ))
+    async with db.write() as session:
+        people = (await session.execute(select(Person.name, Person.unit).order_by(Person.id).limit(300))).all()
+        groups = []
+        for n in range(outings):
+            day = MONTH + dt.timedelta(days=n % 31)
+            groups.append(VisitGroup(
+                campaign_id=campaign.id, name=f"第{n + 1}组", area=f"片区{n % 9}", leader="工会干部",
+                visit_on=day, starts_at=dt.time(8 + n % 9, 0), gathers_at=dt.time(8 + n % 9, 0), assembly_point="办公楼大堂",
+                position=n,
+            ))
+        session.add_all(groups)
+        await session.flush()
+        for n, group in enumerate(groups):
+            for k in (0, 1):
+                name, unit = people[(n * 2 + k) % len(people)]
+                session.add(VisitGroupMember(group_id=group.id, name=name, unit=unit))
+        organiser = await session.scalar(select(UserAccount).where(UserAccount.role == "organiser").order_by(UserAccount.id).limit(1))
+    assert organiser is not None
+    token = await accounts.start_session(db, organiser, None)
+    actor = await accounts.actor_for_token(db, token)
+    assert actor is not None
+    created = await calendar_feed.create_feed(db, actor, "基准测试")
+    return token, created.token
+
+
+async def timed(client: httpx.AsyncClient, url: str, repeats: int) -> tuple[list[float], httpx.Response]:
+    samples = []
+    response = None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        response = await client.get(url)
+        samples.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code, response.text[:300])
+    assert response is not None
+    return samples, response
+
+
+def bare_icalendar(n: int) -> float:
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//bench//")
+    cal.add("version", "2.0")
+    base = dt.datetime(2027, 1, 1, 9, tzinfo=dt.UTC)
+    start = time.perf_counter()
+    for i in range(n):
+        event = icalendar.Event()
+        event.add("uid", f"e{i}@bench")
+        event.add("dtstart", base + dt.timedelta(hours=i))
+        event.add("summary", f"事件 {i}")
+        cal.add_component(event)
+    cal.to_ical()
+    return (time.perf_counter() - start) * 1000
+
+
+async def main_async(args: argparse.Namespace) -> dict:
+    month_target, feed_target = (400, 1000) if args.quick else (2000, 5000)
+    repeats = 5 if args.quick else 21
+    outings = month_target * 6 // 10
+    month_rules = round((month_target - outings) / 4.4)  # about 4.4 weekly occurrences in March
+    feed_weeks = (60 + 400) / 7
+    feed_rules = max(1, round((feed_target - outings) / feed_weeks))
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database_url or f"sqlite+aiosqlite:///{tmp}/calendar.sqlite3"
+        await asyncio.to_thread(upgrade, url)
+        db = Database(url)
+        original = list(calendar.SOURCES)
+        try:
+            session_token, feed_token = await build(db, outings)
+            app = create_app(Settings(database_url=url, secret="benchmark-secret-benchmark-secret"), db)
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://bench.local",
+                                         cookies={SESSION_COOKIE: session_token}) as client:
+                bare, _ = await timed(client, "/healthz", repeats)
+                calendar.SOURCES[:] = [*original, RecurringMeetings(month_rules)]
+                month_url = f"/calendar?view=month&d={MONTH.isoformat()}"
+                month, page = await timed(client, month_url, repeats)
+                start = dt.datetime.combine(MONTH - dt.timedelta(days=MONTH.weekday()), dt.time(0), tzinfo=SHANGHAI)
+                end = start + dt.timedelta(days=42)
+                service = []
+                for _ in range(repeats):
+                    t0 = time.perf_counter()
+                    view = await calendar.view(db, (await accounts.actor_for_token(db, session_token)), start, end)  # type: ignore[arg-type]
+                    service.append((time.perf_counter() - t0) * 1000)
+                month_items = len(view.items)
+                sorted_ms = []
+                for _ in range(repeats):
+                    t0 = time.perf_counter()
+                    sorted(view.items, key=calendar.sort_key)
+                    sorted_ms.append((time.perf_counter() - t0) * 1000)
+                calendar.SOURCES[:] = [*original, RecurringMeetings(feed_rules)]
+                feed, response = await timed(client, f"/calendar/feed/{feed_token}.ics", repeats)
+                feed_events = response.content.count(b"BEGIN:VEVENT")
+                warnings = len(view.warnings)
+        finally:
+            calendar.SOURCES[:] = original
+            await db.dispose()
+    ical_ms = statistics.median(bare_icalendar(feed_events) for _ in range(1 if args.quick else 3))
+    backend = "postgresql" if url.startswith("postgresql") else "sqlite"
+    p50 = {"month_page": statistics.median(month), "month_service": statistics.median(service),
+           "feed": statistics.median(feed), "bare_request": statistics.median(bare)}
+    p95 = {"month_page": percentile(month, .95), "month_service": percentile(service, .95),
+           "feed": percentile(feed, .95), "bare_request": percentile(bare, .95)}
+    sorted_p50 = statistics.median(sorted_ms)
+    print(f"Shared calendar ({backend}; {repeats} requests each; ms; Python {platform.python_version()})")
+    print(f"month view: {month_items} items ({outings} visit outings, {month_rules} weekly rules), {warnings} conflict warnings")
+    print(f"feed: {feed_events} events ({feed_rules} weekly rules over 460 days + outings)")
+    print(f"{'step':<16}{'p50':>9}{'p95':>9}")
+    for key in p50:
+        print(f"{key:<16}{p50[key]:>9.2f}{p95[key]:>9.2f}")
+    print(f"{'sorted() items':<16}{sorted_p50:>9.2f}")
+    print(f"{'bare icalendar':<16}{ical_ms:>9.2f}   ({feed_events} trivial events)")
+    met_month = p95["month_page"] <= GOAL_MONTH_MS
+    met_feed = p95["feed"] <= GOAL_FEED_MS
+    print(f"month page p95 {p95['month_page']:.1f} ms (goal ≤ {GOAL_MONTH_MS:.0f} ms): {'met' if met_month else 'NOT met'}")
+    print(f"feed p95 {p95['feed']:.1f} ms (goal ≤ {GOAL_FEED_MS:.0f} ms): {'met' if met_feed else 'NOT met'}")
+    return {
+        "benchmark": "calendar",
+        "size": "quick" if args.quick else "full",
+        "backend": backend,
+        "month_items": month_items,
+        "feed_events": feed_events,
+        "warnings": warnings,
+        "p50_ms": p50,
+        "p95_ms": p95,
+        "baseline_sorted_items_ms": sorted_p50,
+        "baseline_bare_icalendar_ms": ical_ms,
+        "baseline_bare_request_p50_ms": p50["bare_request"],
+        "ratio_month_page_to_sorted": p50["month_page"] / sorted_p50 if sorted_p50 else None,
+        "ratio_month_page_to_bare_request": p50["month_page"] / p50["bare_request"],
+        "ratio_feed_to_bare_icalendar": p50["feed"] / ical_ms,
+        "goals": {
+            "month_page_p95_ms_max": GOAL_MONTH_MS,
+            "feed_p95_ms_max": GOAL_FEED_MS,
+            "met": {"month_page": met_month, "feed": met_feed},
+        },
+        "python": platform.python_version(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="400 items in the month, 1 000 in the feed (for CI)")
+    parser.add_argument("--database-url", help="an empty database to use instead of a temporary SQLite file")
+    result = asyncio.run(main_async(parser.parse_args()))
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
