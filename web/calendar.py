@@ -132,6 +132,11 @@ class Entry:
         return _time_text(self.item)
 
     @property
+    def start_time(self) -> str:  # 09:45, for the narrow month cells
+        start = local(self.item.start)
+        return f"{start.hour:02d}:{start.minute:02d}"
+
+    @property
     def label(self) -> str:  # the kind in Chinese
         return kind_label(self.item.kind)
 
