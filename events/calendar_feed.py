@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 
 from events import audit, calendar
 from events.actors import Actor
-from events.calendar_feed_models import CalendarFeed
+from events.activity_models import CalendarFeed
 from events.db import Database
 from events.errors import DomainError, NotFound
 from events.ics_feed import build_ics

@@ -208,7 +208,7 @@ async def test_revoked_and_unknown_feeds_are_404_and_only_the_owner_may_revoke(c
 
 
 async def test_only_the_token_digest_is_stored(clients: Clients, demo_db: Database) -> None:
-    from events.calendar_feed_models import CalendarFeed
+    from events.activity_models import CalendarFeed
 
     referee = await clients(REFEREE)
     url = await _make_feed(referee)
