@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from events import accounts, demo_campaigns, demo_records, meet_events, meets, teams
+from events import accounts, demo_activities, demo_campaigns, demo_records, meet_events, meets, teams
 from events.actors import Actor
 from events.db import Database
 from events.models import Meet, Person, Role, Team, TeamMember, UserAccount
@@ -191,6 +191,7 @@ async def load_demo(db: Database, *, on: dt.date | None = None) -> tuple[Meet, b
             )
     await demo_records.load_demo_records(db, SYSTEM, on)
     await demo_campaigns.load_demo_campaign(db, SYSTEM)
+    await demo_activities.load_demo_activities(db, SYSTEM, on)
     return meet, True
 
 
