@@ -182,3 +182,25 @@ async def test_due_this_week_lists_the_next_seven_days(demo_db: Database, demo: 
     assert [i.kind for i in week] == ["registration"]
     assert "registration" not in [i.kind for i in later]
     assert [i.kind for i in anon] == ["meet", "meet"]
+
+
+async def test_feed_tokens_are_stored_as_digests_and_revoked_feeds_are_not_found(demo_db: Database, demo: DemoMeet) -> None:
+    from events import calendar_feed
+    from events.activity_models import CalendarFeed
+    from events.errors import NotFound
+
+    leader = demo.actor(LEADER)
+    created = await calendar_feed.create_feed(demo_db, leader, "")
+    assert created.feed.label == calendar_feed.DEFAULT_LABEL
+    async with demo_db.read() as session:
+        stored = await session.scalar(select(CalendarFeed.token_hash).where(CalendarFeed.id == created.feed.id))
+    assert stored == calendar_feed.digest(created.token) and created.token not in (stored or "")
+    meet = await _meet(demo_db, demo)
+    body = await calendar_feed.feed_ics(demo_db, created.token, on=meet.registration_opens)
+    assert f"{meet.name} 报名截止".encode() in body and b"BEGIN:VCALENDAR" in body
+    with pytest.raises(NotFound):
+        await calendar_feed.revoke_feed(demo_db, demo.actor(OTHER_LEADER), created.feed.id)
+    await calendar_feed.revoke_feed(demo_db, leader, created.feed.id)
+    with pytest.raises(NotFound):
+        await calendar_feed.feed_ics(demo_db, created.token)
+    assert [f.revoked_at is not None for f in await calendar_feed.list_feeds(demo_db, leader)] == [True]
