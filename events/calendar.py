@@ -30,6 +30,8 @@ from events.actors import Actor
 from events.calendar_items import SHANGHAI, CalendarItem, local
 from events.db import Database
 from events.models import AuditLog, Beneficiary, Campaign, Meet, Person, VisitGroup, VisitGroupMember
+from events.occasions import occasion_calendar_items
+from events.pairings import pairing_calendar_items
 from scheduling.overlaps import Booking, clashes
 
 Source = Callable[[AsyncSession, Actor, dt.datetime, dt.datetime], Awaitable[list[CalendarItem]]]
@@ -248,6 +250,8 @@ async def campaign_calendar_items(session: AsyncSession, actor: Actor, start: dt
 SOURCES: list[Source] = [
     meet_calendar_items,
     campaign_calendar_items,
+    pairing_calendar_items,
+    occasion_calendar_items,
 ]
 
 

@@ -204,3 +204,27 @@ async def test_feed_tokens_are_stored_as_digests_and_revoked_feeds_are_not_found
     with pytest.raises(NotFound):
         await calendar_feed.feed_ics(demo_db, created.token)
     assert [f.revoked_at is not None for f in await calendar_feed.list_feeds(demo_db, leader)] == [True]
+
+
+async def test_the_demo_pairings_year_of_meetings_is_on_the_calendar_and_in_the_feed(demo_db: Database, demo: DemoMeet) -> None:
+    import icalendar
+
+    from events import calendar_feed
+    from events.activity_models import Pairing
+
+    async with demo_db.read() as session:
+        pairing = await session.scalar(select(Pairing).order_by(Pairing.id).limit(1))
+    assert pairing is not None
+    organiser = demo.actor(ORGANISER)
+    start, end = calendar.day_start(pairing.starts_on), calendar.day_start(pairing.ends_on + dt.timedelta(days=1))
+    async with demo_db.read() as session:
+        view = await calendar_view(session, organiser, start, end, Filters(kinds=("pairing_meeting", "exchange")))
+    monthly = [i for i in view.items if i.title.startswith("月会办")]
+    assert len(monthly) == 12 and len({i.start.month for i in monthly}) == 12
+    assert any(i.kind == "exchange" for i in view.items)
+    async with demo_db.read() as session:
+        assert [i for i in (await calendar_view(session, demo.actor(LEADER), start, end)).items if i.kind == "pairing_meeting"] == []
+    created = await calendar_feed.create_feed(demo_db, organiser, "联手兴家")
+    body = await calendar_feed.feed_ics(demo_db, created.token, on=pairing.starts_on + dt.timedelta(days=calendar_feed.DAYS_BACK))
+    uids = {str(e["UID"]) for e in icalendar.Calendar.from_ical(body).walk("VEVENT")}
+    assert {i.uid for i in view.items} <= uids
