@@ -120,7 +120,8 @@ class Person(Base):
         CheckConstraint(_in("gender", Gender), name="gender"),
         CheckConstraint(
             "(lunar_birth_month IS NULL AND lunar_birth_day IS NULL)"
-            " OR (lunar_birth_month BETWEEN 1 AND 12 AND lunar_birth_day BETWEEN 1 AND 30)",
+            " OR (lunar_birth_month IS NOT NULL AND lunar_birth_day IS NOT NULL"
+            " AND lunar_birth_month BETWEEN 1 AND 12 AND lunar_birth_day BETWEEN 1 AND 30)",
             name="lunar_birthday",
         ),
     )

@@ -34,7 +34,8 @@ def upgrade() -> None:
         batch_op.create_check_constraint(
             op.f('ck_person_lunar_birthday'),
             "(lunar_birth_month IS NULL AND lunar_birth_day IS NULL)"
-            " OR (lunar_birth_month BETWEEN 1 AND 12 AND lunar_birth_day BETWEEN 1 AND 30)",
+            " OR (lunar_birth_month IS NOT NULL AND lunar_birth_day IS NOT NULL"
+            " AND lunar_birth_month BETWEEN 1 AND 12 AND lunar_birth_day BETWEEN 1 AND 30)",
         )
 
     op.create_table('pairing',
