@@ -1,0 +1,352 @@
+"""The meet timetable service on the demo meet, fully registered and drawn: a conflict-free
+greedy timetable with its gap, knockout rounds after their feeders, moves refused with the
+reason, pins kept through a re-solve, publishing, the background improvement, clash warnings
+for team leaders and personal schedules."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import msgspec
+import pytest
+from sqlalchemy import select, update
+
+from events import timetable
+from events.db import Database
+from events.demo_timetable import prepare_demo_timetable
+from events.errors import Conflict, DomainError, Forbidden
+from events.models import Event, Heat, Match, Meet, RaceRound
+from events.timetable_models import SolverStatus, Timetable, TimetableSlot, TimetableStatus
+from scheduling.timetable import Problem
+from scheduling.timetable_check import validate
+from tests.support import LEADER, OTHER_LEADER, SYSTEM_ORGANISER, DemoMeet
+
+ORG = SYSTEM_ORGANISER
+
+
+@pytest.fixture
+async def drawn(demo_db: Database, demo: DemoMeet) -> DemoMeet:
+    await prepare_demo_timetable(demo_db, demo.meet_id)
+    return demo
+
+
+async def _stored(db: Database, timetable_id: int) -> tuple[Timetable, Problem, list[TimetableSlot]]:
+    async with db.read() as session:
+        tt = await session.get(Timetable, timetable_id)
+        assert tt is not None
+        slots = list((await session.scalars(select(TimetableSlot).where(TimetableSlot.timetable_id == tt.id))).all())
+    return tt, msgspec.json.decode(tt.problem, type=Problem), slots
+
+
+def _schedule(problem: Problem, slots: list[TimetableSlot]) -> timetable.Schedule:
+    return timetable._schedule_of(slots, problem)
+
+
+async def test_the_drawn_demo_meet_gets_a_conflict_free_timetable_with_its_gap(demo_db: Database, drawn: DemoMeet) -> None:
+    tt = await timetable.generate(demo_db, ORG, drawn.meet_id)
+    stored, problem, slots = await _stored(demo_db, tt.id)
+    assert validate(problem, _schedule(problem, slots)) == []
+    assert stored.status == TimetableStatus.DRAFT and stored.solver_status == SolverStatus.GREEDY
+    assert stored.bound <= stored.finish == max(s.ends for s in slots)
+    assert stored.bound == max(stored.bound_parts.values())
+    async with demo_db.read() as session:
+        matches = (await session.scalars(select(Match.event_id, Match.key).join(Event).where(Event.meet_id == drawn.meet_id))).all()
+        heats = (await session.execute(select(Heat.id).join(RaceRound).join(Event).where(Event.meet_id == drawn.meet_id))).all()
+    keys = {s.item_key for s in slots}
+    assert len(matches) > 50 and len(heats) > 10
+    assert {f"{m.event_id}:{m.key}" for m in (await _match_rows(demo_db, drawn.meet_id))} <= keys
+    ceremony = next(s for s in slots if s.item_key == timetable.CEREMONY_KEY)
+    assert (ceremony.starts, ceremony.pinned) == (8 * 60 + 30, True)
+    assert all(s.starts >= ceremony.ends for s in slots if s is not ceremony)
+    view = await timetable.organiser_view(demo_db, ORG, drawn.meet_id)
+    assert view.gap is not None and view.gap >= 0
+
+
+async def _match_rows(db: Database, meet_id: int) -> list[Match]:
+    async with db.read() as session:
+        return list((await session.scalars(select(Match).join(Event).where(Event.meet_id == meet_id))).all())
+
+
+async def test_later_knockout_rounds_follow_their_feeders_and_protect_only_who_can_reach_them(
+    demo_db: Database, drawn: DemoMeet
+) -> None:
+    async with demo_db.read() as session:
+        meet = await session.get(Meet, drawn.meet_id)
+        assert meet is not None
+        built = await timetable.build_problem(session, meet)
+    chess = drawn.event_ids["XQ"]
+    items = {i.key: i for i in built.problem.items if i.key.startswith(f"{chess}:ko:")}
+    final = next(i for k, i in items.items() if built.info[k].round_name == "决赛")
+    semis = [items[k] for k in final.after]
+    assert len(semis) == 2 and all(built.info[s.key].round_name == "半决赛" for s in semis)
+    assert final.people == semis[0].people | semis[1].people
+    for semi in semis:
+        feeders = [items[k] for k in semi.after]
+        assert feeders and semi.people == frozenset().union(*(f.people for f in feeders)) | _known(semi, feeders)
+    # Table tennis: the knockout after the groups waits for every match of its groups.
+    tt_ms = drawn.event_ids["TT-MS"]
+    first_ko = [i for i in built.problem.items if i.key.startswith(f"{tt_ms}:ko:") and i.after]
+    assert first_ko and all(any(":g:" in k for k in first_ko[0].after) for _ in [0])
+
+
+def _known(semi: object, feeders: list[object]) -> frozenset[str]:
+    """A semi-final side already known (a bye in the round before) is its own entrant."""
+    return semi.people - frozenset().union(*(f.people for f in feeders))  # type: ignore[attr-defined]
+
+
+async def test_a_move_that_makes_a_clash_is_refused_with_the_reason_and_changes_nothing(
+    demo_db: Database, drawn: DemoMeet
+) -> None:
+    tt = await timetable.generate(demo_db, ORG, drawn.meet_id)
+    _, problem, slots = await _stored(demo_db, tt.id)
+    by_key = {s.item_key: s for s in slots}
+    people = {i.key: i.people for i in problem.items}
+    # Two items that share a person, at different times: move the second onto the first.
+    a, b = next(
+        (by_key[x.key], by_key[y.key])
+        for x in problem.items for y in problem.items
+        if x.key < y.key and people[x.key] & people[y.key] and x.resource != y.resource and x.key != timetable.CEREMONY_KEY
+        and not (x.after or y.after)
+    )
+    async with demo_db.read() as session:
+        meet = await session.get(Meet, drawn.meet_id)
+    assert meet is not None
+    day = meet.starts_on + dt.timedelta(days=a.starts // timetable.DAY)
+    at = dt.time(a.starts % timetable.DAY // 60, a.starts % 60)
+    with pytest.raises(Conflict) as refused:
+        await timetable.move(demo_db, ORG, drawn.meet_id, tt.id, timetable.MoveInput(item_key=b.item_key, day=day, at=at))
+    assert refused.value.message.startswith("不能移动:")
+    _, _, after = await _stored(demo_db, tt.id)
+    assert {s.item_key: (s.starts, s.unit, s.pinned) for s in after} == {s.item_key: (s.starts, s.unit, s.pinned) for s in slots}
+
+
+async def test_a_move_outside_the_sessions_is_refused(demo_db: Database, drawn: DemoMeet) -> None:
+    tt = await timetable.generate(demo_db, ORG, drawn.meet_id)
+    _, _, slots = await _stored(demo_db, tt.id)
+    slot = next(s for s in slots if s.kind == "match")
+    async with demo_db.read() as session:
+        meet = await session.get(Meet, drawn.meet_id)
+    assert meet is not None
+    with pytest.raises(Conflict):  # 12:00 is the lunch break
+        await timetable.move(
+            demo_db, ORG, drawn.meet_id, tt.id, timetable.MoveInput(item_key=slot.item_key, day=meet.starts_on, at=dt.time(12, 0))
+        )
+
+
+async def test_pinned_and_moved_items_stay_put_through_a_re_solve(demo_db: Database, drawn: DemoMeet) -> None:
+    tt = await timetable.generate(demo_db, ORG, drawn.meet_id)
+    _, problem, slots = await _stored(demo_db, tt.id)
+    last = max((s for s in slots if s.kind == "match"), key=lambda s: s.starts)
+    await timetable.pin(demo_db, ORG, drawn.meet_id, tt.id, last.item_key, True)
+    again = await timetable.resolve(demo_db, ORG, drawn.meet_id, tt.id)
+    new, new_problem, new_slots = await _stored(demo_db, again.id)
+    kept = next(s for s in new_slots if s.item_key == last.item_key)
+    assert (kept.starts, kept.unit, kept.pinned) == (last.starts, last.unit, True)
+    assert validate(new_problem, _schedule(new_problem, new_slots)) == []
+    async with demo_db.read() as session:  # the old draft is replaced
+        drafts = (await session.scalars(select(Timetable.id).where(Timetable.status == TimetableStatus.DRAFT))).all()
+    assert drafts == [again.id]
+
+
+async def test_publishing_makes_the_rows_public_and_a_republished_change_bumps_the_sequence(
+    demo_db: Database, drawn: DemoMeet
+) -> None:
+    tt = await timetable.generate(demo_db, ORG, drawn.meet_id)
+    async with demo_db.read() as session:
+        assert await timetable.timetable_rows(session, drawn.meet_id) == []
+        assert len(await timetable.timetable_rows(session, drawn.meet_id, published_only=False)) > 50
+    await timetable.publish(demo_db, ORG, drawn.meet_id, tt.id)
+    async with demo_db.read() as session:
+        rows = await timetable.timetable_rows(session, drawn.meet_id)
+        meet = await session.get(Meet, drawn.meet_id)
+        assert meet is not None
+        start = dt.datetime.combine(meet.starts_on, dt.time(0, 0), tzinfo=timetable.SHANGHAI)
+        items = await timetable.timetable_calendar_items(session, ORG, start, start + dt.timedelta(days=3))
+    assert rows == sorted(rows, key=lambda r: r.start)
+    assert rows[0].label == "开幕式" and rows[0].start.tzinfo is not None and rows[0].start.hour == 8
+    assert len(items) == len(rows) and len({i.uid for i in items}) == len(items)
+    assert all(i.sequence == 0 for i in items)
+    # A second timetable moves one item: published, that item's SEQUENCE goes up, others stay.
+    second = await timetable.generate(demo_db, ORG, drawn.meet_id)
+    moved = await _some_valid_move(demo_db, meet, second.id)
+    await timetable.publish(demo_db, ORG, drawn.meet_id, second.id)
+    async with demo_db.read() as session:
+        first = await session.get(Timetable, tt.id)
+        assert first is not None and first.status == TimetableStatus.SUPERSEDED
+    _, _, republished = await _stored(demo_db, second.id)
+    assert {s.item_key for s in republished if s.sequence == 1} == {moved.item_key}
+    assert all(s.sequence == 0 for s in republished if s.item_key != moved.item_key)
+
+
+async def _some_valid_move(db: Database, meet: Meet, timetable_id: int) -> TimetableSlot:
+    """Move the latest item that can go an hour later (or earlier) without a conflict; return it as stored."""
+    _, _, slots = await _stored(db, timetable_id)
+    for slot in sorted(slots, key=lambda s: -s.ends):
+        for shift in (60, -60, 120, -120):
+            minute = slot.starts + shift
+            day = meet.starts_on + dt.timedelta(days=minute // timetable.DAY)
+            at = dt.time(minute % timetable.DAY // 60, minute % 60)
+            try:
+                return await timetable.move(
+                    db, ORG, meet.id, timetable_id, timetable.MoveInput(item_key=slot.item_key, day=day, at=at)
+                )
+            except DomainError:
+                continue
+    raise AssertionError("no item could be moved")
+
+
+async def test_a_valid_move_is_kept_pinned_and_audited(demo_db: Database, drawn: DemoMeet) -> None:
+    tt = await timetable.generate(demo_db, ORG, drawn.meet_id)
+    async with demo_db.read() as session:
+        meet = await session.get(Meet, drawn.meet_id)
+    assert meet is not None
+    moved = await _some_valid_move(demo_db, meet, tt.id)
+    stored, problem, slots = await _stored(demo_db, tt.id)
+    kept = next(s for s in slots if s.item_key == moved.item_key)
+    assert (kept.starts, kept.pinned) == (moved.starts, True)
+    assert next(i for i in problem.items if i.key == moved.item_key).pinned == moved.starts
+    assert validate(problem, _schedule(problem, slots)) == []
+    assert stored.finish == max(s.ends for s in slots)
+    async with demo_db.read() as session:
+        from events.models import AuditLog
+
+        actions = (await session.scalars(select(AuditLog.action).where(AuditLog.meet_id == drawn.meet_id))).all()
+    assert "timetable_move" in actions and "timetable_generate" in actions
+
+
+async def test_only_organisers_build_and_change_timetables(demo_db: Database, drawn: DemoMeet) -> None:
+    with pytest.raises(Forbidden):
+        await timetable.generate(demo_db, drawn.actor(LEADER), drawn.meet_id)
+    tt = await timetable.generate(demo_db, ORG, drawn.meet_id)
+    with pytest.raises(Forbidden):
+        await timetable.publish(demo_db, drawn.actor(LEADER), drawn.meet_id, tt.id)
+
+
+async def test_the_background_improvement_stores_progress_and_never_makes_it_worse(
+    demo_db: Database, drawn: DemoMeet
+) -> None:
+    tt = await timetable.generate(demo_db, ORG, drawn.meet_id)
+    await timetable.save_settings(demo_db, ORG, drawn.meet_id, timetable.SettingsInput(improve_seconds=2))
+    await timetable.start_improvement(demo_db, ORG, drawn.meet_id, tt.id)
+    async with demo_db.read() as session:
+        running = await session.get(Timetable, tt.id)
+        assert running is not None and running.solver_status == SolverStatus.RUNNING
+    with pytest.raises(Conflict):  # no hand changes while the solver works on it
+        await timetable.pin(demo_db, ORG, drawn.meet_id, tt.id, timetable.CEREMONY_KEY, True)
+    await timetable.wait_for_improvements()
+    done, problem, slots = await _stored(demo_db, tt.id)
+    assert done.solver_status in (SolverStatus.IMPROVED, SolverStatus.OPTIMAL, SolverStatus.FAILED)
+    assert done.progress and done.finish <= done.greedy_finish
+    assert validate(problem, _schedule(problem, slots)) == []
+    assert done.bound <= done.finish
+
+
+async def test_a_run_whose_worker_died_reads_as_failed(demo_db: Database, drawn: DemoMeet) -> None:
+    tt = await timetable.generate(demo_db, ORG, drawn.meet_id)
+    tt.solver_status = SolverStatus.RUNNING
+    tt.improve_until = timetable.utcnow() - dt.timedelta(minutes=5)
+    assert timetable.solver_state(tt) == SolverStatus.FAILED
+
+
+async def test_settings_are_checked_and_sessions_bound_the_timetable(demo_db: Database, drawn: DemoMeet) -> None:
+    async with demo_db.read() as session:
+        meet = await session.get(Meet, drawn.meet_id)
+    assert meet is not None
+    with pytest.raises(DomainError):
+        await timetable.save_settings(
+            demo_db, ORG, drawn.meet_id,
+            timetable.SettingsInput(sessions=[timetable.SessionInput(meet.starts_on, dt.time(9), dt.time(8))]),
+        )
+    with pytest.raises(DomainError):
+        await timetable.save_settings(demo_db, ORG, drawn.meet_id, timetable.SettingsInput(min_rest=-1))
+    sessions = [
+        timetable.SessionInput(day, a, b)
+        for day in timetable.meet_days(meet)
+        for a, b in ((dt.time(8, 0), dt.time(12, 0)), (dt.time(14, 0), dt.time(18, 0)))
+    ]
+    await timetable.save_settings(demo_db, ORG, drawn.meet_id, timetable.SettingsInput(min_rest=20, sessions=sessions))
+    tt = await timetable.generate(demo_db, ORG, drawn.meet_id)
+    _, problem, slots = await _stored(demo_db, tt.id)
+    assert problem.min_rest == 20
+    for s in slots:
+        minute = s.starts % timetable.DAY
+        assert 8 * 60 <= minute and s.ends % timetable.DAY <= 18 * 60 and not (12 * 60 <= minute < 14 * 60)
+
+
+async def test_leaders_are_warned_when_two_chosen_events_of_a_person_clash(demo_db: Database, drawn: DemoMeet) -> None:
+    tt = await timetable.generate(demo_db, ORG, drawn.meet_id)
+    await timetable.publish(demo_db, ORG, drawn.meet_id, tt.id)
+    team_id = drawn.team_of(LEADER)
+    async with demo_db.read() as session:
+        assert await timetable.clashes_for_team(session, drawn.meet_id, team_id) == {}
+    # Two items of one person of 一车间, in different events, put at the same time (as a later
+    # entry or a change of the draw would leave them).
+    _, _, slots = await _stored(demo_db, tt.id)
+    people = set(drawn.person_ids[team_id])
+    pairs = [
+        (a, b) for a in slots for b in slots
+        if a.event_id and b.event_id and a.event_id != b.event_id and set(a.person_ids) & set(b.person_ids) & people
+    ]
+    a, b = pairs[0]
+    person = sorted(set(a.person_ids) & set(b.person_ids) & people)[0]
+    async with demo_db.write() as session:
+        await session.execute(update(TimetableSlot).where(TimetableSlot.id == b.id).values(starts=a.starts, ends=a.starts + (b.ends - b.starts)))
+    async with demo_db.read() as session:
+        clashes = await timetable.clashes_for_team(session, drawn.meet_id, team_id)
+    assert person in clashes
+    message = clashes[person][0].message
+    assert a.event_name in message and b.event_name in message and "时间重叠" in message
+    # Another team's leader cannot read them; the team's own leader can.
+    with pytest.raises(Forbidden):
+        await timetable.team_clashes(demo_db, drawn.actor(OTHER_LEADER), team_id)
+    assert person in await timetable.team_clashes(demo_db, drawn.actor(LEADER), team_id)
+
+
+async def test_personal_schedules_show_a_persons_and_a_teams_items_to_their_leader(
+    demo_db: Database, drawn: DemoMeet
+) -> None:
+    tt = await timetable.generate(demo_db, ORG, drawn.meet_id)
+    await timetable.publish(demo_db, ORG, drawn.meet_id, tt.id)
+    team_id = drawn.team_of(LEADER)
+    team = await timetable.team_rows(demo_db, drawn.actor(LEADER), drawn.meet_id, team_id)
+    assert team.rows and all(team_id in r.team_ids or set(r.person_ids) & set(team.names) for r in team.rows)
+    person = next(p for r in team.rows for p in r.person_ids if p in team.names)
+    mine = await timetable.person_rows(demo_db, drawn.actor(LEADER), drawn.meet_id, person)
+    assert mine.rows and all(person in r.person_ids for r in mine.rows)
+    assert {r.item_key for r in mine.rows} <= {r.item_key for r in team.rows}
+    ics = timetable.personal_ics(mine).decode()
+    assert ics.count("BEGIN:VEVENT") == len(mine.rows) and "TZID=Asia/Shanghai" in ics
+    with pytest.raises(Forbidden):
+        await timetable.person_rows(demo_db, drawn.actor(OTHER_LEADER), drawn.meet_id, person)
+    with pytest.raises(Forbidden):
+        await timetable.team_rows(demo_db, drawn.actor(OTHER_LEADER), drawn.meet_id, team_id)
+
+
+async def test_random_moves_are_accepted_only_into_conflict_free_timetables(demo_db: Database, drawn: DemoMeet) -> None:
+    """Thirty moves at random: each accepted one leaves a timetable the validator passes; each
+    refused one leaves every slot where it was."""
+    import random
+
+    chance = random.Random(7)
+    tt = await timetable.generate(demo_db, ORG, drawn.meet_id)
+    async with demo_db.read() as session:
+        meet = await session.get(Meet, drawn.meet_id)
+    assert meet is not None
+    accepted = refused = 0
+    for _ in range(30):
+        _, problem, before = await _stored(demo_db, tt.id)
+        slot = chance.choice([s for s in before if s.kind != "ceremony"])
+        day = chance.choice(timetable.meet_days(meet))
+        at = dt.time(chance.choice([8, 9, 10, 13, 14, 15, 16]), chance.choice([0, 15, 30, 45]))
+        try:
+            await timetable.move(demo_db, ORG, drawn.meet_id, tt.id, timetable.MoveInput(item_key=slot.item_key, day=day, at=at))
+        except DomainError as exc:
+            refused += 1
+            assert exc.message
+            _, _, after = await _stored(demo_db, tt.id)
+            assert {s.item_key: (s.starts, s.unit) for s in after} == {s.item_key: (s.starts, s.unit) for s in before}
+            continue
+        accepted += 1
+        _, problem, after = await _stored(demo_db, tt.id)
+        assert validate(problem, _schedule(problem, after)) == []
+    assert refused > 0
