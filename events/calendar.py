@@ -32,6 +32,7 @@ from events.db import Database
 from events.models import AuditLog, Beneficiary, Campaign, Meet, Person, VisitGroup, VisitGroupMember
 from events.occasions import occasion_calendar_items
 from events.pairings import pairing_calendar_items
+from events.timetable import timetable_calendar_items
 from scheduling.overlaps import Booking, clashes
 
 Source = Callable[[AsyncSession, Actor, dt.datetime, dt.datetime], Awaitable[list[CalendarItem]]]
@@ -252,6 +253,7 @@ SOURCES: list[Source] = [
     campaign_calendar_items,
     pairing_calendar_items,
     occasion_calendar_items,
+    timetable_calendar_items,
 ]
 
 
