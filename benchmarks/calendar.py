@@ -8,9 +8,10 @@ baselines measured in the same run.
 
 The data: the demo meet, plus a visit campaign in March 2027 with many visit group outings
 (rows in the database, each with two members from the people archive, so the double-booking
-check has people to compare) and recurring meetings — weekly rules with a cancelled and a moved
-occurrence each, expanded at every request by ``scheduling.recurrence.expand`` through a
-calendar source registered for the run (the shape of 联手兴家 meetings: rule + overrides).
+check has people to compare) and 联手兴家 pairings, each with a weekly meeting series (a rule)
+with one cancelled and one moved occurrence (overrides), made through the pairings services and
+expanded at every request by the pairings calendar source. Some pairings run the whole feed
+window, the rest only around the month shown, so that the month and the feed reach their sizes.
 
 Server time is the time the app takes to answer the request in process (httpx's ASGI
 transport: no network). Goals (issue 6): month view with 2 000 items ≤ 100 ms; feed of 5 000
@@ -46,14 +47,14 @@ import httpx  # noqa: E402
 import icalendar  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from events import accounts, calendar, calendar_feed, campaigns  # noqa: E402
+from events import accounts, calendar, calendar_feed, campaigns, pairings  # noqa: E402
 from events.calendar_items import SHANGHAI, CalendarItem  # noqa: E402
 from events.campaigns import CampaignInput  # noqa: E402
 from events.db import Database  # noqa: E402
 from events.demo import SYSTEM, load_demo  # noqa: E402
 from events.migrate import upgrade  # noqa: E402
 from events.models import Person, UserAccount, VisitGroup, VisitGroupMember  # noqa: E402
-from scheduling.recurrence import Override, expand  # noqa: E402
+from events.pairings import MoveInput, PairingInput, SeriesInput  # noqa: E402
 from web.app import create_app  # noqa: E402
 from web.auth import SESSION_COOKIE  # noqa: E402
 from web.settings import Settings  # noqa: E402
@@ -69,35 +70,31 @@ def percentile(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-class RecurringMeetings:
-    """A calendar source: ``count`` weekly meetings (rule + overrides), expanded per request."""
-
-    def __init__(self, count: int) -> None:
-        self.count = count
-
-    async def __call__(self, session, actor, start, end) -> list[CalendarItem]:  # type: ignore[no-untyped-def]
-        items = []
-        window_start, window_end = start.astimezone(SHANGHAI).replace(tzinfo=None), end.astimezone(SHANGHAI).replace(tzinfo=None)
-        for n in range(self.count):
-            first = RULE_START + dt.timedelta(days=n % 5, minutes=30 * (n % 16))
-            overrides = (
-                Override(first + dt.timedelta(weeks=26), cancelled=True),
-                Override(first + dt.timedelta(weeks=27), start=first + dt.timedelta(weeks=27, days=1)),
-            )
-            for o in expand("FREQ=WEEKLY", first, dt.timedelta(hours=1), window_start, window_end, overrides):
-                items.append(CalendarItem(
-                    uid=f"bench-meeting-{n}-{o.original_start:%Y%m%dT%H%M}@zhijia", kind="pairing_meeting",
-                    title=f"联手兴家 第{n + 1}组 月会办", start=o.start.replace(tzinfo=SHANGHAI),
-                    end=o.end.replace(tzinfo=SHANGHAI), location="工会会议室", unit=f"单位{n % 12}",
-                    groups=(f"pairing:{n}",), status="cancelled" if o.cancelled else "confirmed",
-                    sequence=int(o.moved or o.cancelled),
-                ))
-        return items
+async def seed_pairings(db: Database, long_running: int, short: int) -> None:
+    """Pairings with a weekly meeting series each, one occurrence cancelled and one moved."""
+    for n in range(long_running + short):
+        first = RULE_START + dt.timedelta(days=n % 5, minutes=30 * (n % 16))
+        if n >= long_running:  # around the month shown only
+            first += dt.timedelta(weeks=23)
+        ends = dt.date(2027, 12, 31) if n < long_running else dt.date(2027, 4, 10)
+        pairing = await pairings.save_pairing(db, SYSTEM, PairingInput(
+            name=f"基准结对{n + 1}", model_unit=f"单位{n % 12}", starts_on=first.date().isoformat(), ends_on=ends.isoformat(),
+        ))
+        series = await pairings.save_series(db, SYSTEM, pairing.id, SeriesInput(
+            kind="custom", title="周例会", preset="custom", rule="FREQ=WEEKLY", starts_on=first.date().isoformat(),
+            start_time=f"{first:%H:%M}", duration_minutes="60", location="工会会议室",
+        ))
+        await pairings.cancel_occurrence(db, SYSTEM, series.id, first + dt.timedelta(weeks=3), "与其他会议冲突")
+        await pairings.move_occurrence(db, SYSTEM, series.id, first + dt.timedelta(weeks=4), MoveInput(
+            day=(first + dt.timedelta(weeks=4, days=1)).date().isoformat(), start_time=f"{first:%H:%M}",
+            end_time=f"{first + dt.timedelta(hours=1):%H:%M}",
+        ))
 
 
-async def build(db: Database, outings: int) -> tuple[str, str]:
-    """The demo, a March campaign with ``outings`` visit groups; an organiser session and feed."""
+async def build(db: Database, outings: int, long_running: int, short: int) -> tuple[str, str]:
+    """The demo, a March campaign with ``outings`` visit groups, pairings; an organiser session and feed."""
     await load_demo(db)
+    await seed_pairings(db, long_running, short)
     campaign = await campaigns.save_campaign(db, SYSTEM, CampaignInput(
         name="2027年三八慰问", festival="三八", host="公司工会", starts_on="2027-03-01", ends_on="2027-03-31",
     ))
@@ -159,21 +156,21 @@ async def main_async(args: argparse.Namespace) -> dict:
     repeats = 5 if args.quick else 21
     outings = month_target * 6 // 10
     month_rules = round((month_target - outings) / 4.4)  # about 4.4 weekly occurrences in March
-    feed_weeks = (60 + 400) / 7
-    feed_rules = max(1, round((feed_target - outings) / feed_weeks))
+    # long-running series reach into the whole feed window (about 60 weeks of it from their
+    # start), short ones have about 6 weeks in it
+    long_running = max(1, round((feed_target - outings - month_rules * 6) / 54))
+    short = max(0, month_rules - long_running)
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite+aiosqlite:///{tmp}/calendar.sqlite3"
         await asyncio.to_thread(upgrade, url)
         db = Database(url)
-        original = list(calendar.SOURCES)
         try:
-            session_token, feed_token = await build(db, outings)
+            session_token, feed_token = await build(db, outings, long_running, short)
             app = create_app(Settings(database_url=url, secret="benchmark-secret-benchmark-secret"), db)
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://bench.local",
                                          cookies={SESSION_COOKIE: session_token}) as client:
                 bare, _ = await timed(client, "/healthz", repeats)
-                calendar.SOURCES[:] = [*original, RecurringMeetings(month_rules)]
                 month_url = f"/calendar?view=month&d={MONTH.isoformat()}"
                 month, page = await timed(client, month_url, repeats)
                 start = dt.datetime.combine(MONTH - dt.timedelta(days=MONTH.weekday()), dt.time(0), tzinfo=SHANGHAI)
@@ -189,12 +186,10 @@ async def main_async(args: argparse.Namespace) -> dict:
                     t0 = time.perf_counter()
                     sorted(view.items, key=calendar.sort_key)
                     sorted_ms.append((time.perf_counter() - t0) * 1000)
-                calendar.SOURCES[:] = [*original, RecurringMeetings(feed_rules)]
                 feed, response = await timed(client, f"/calendar/feed/{feed_token}.ics", repeats)
                 feed_events = response.content.count(b"BEGIN:VEVENT")
                 warnings = len(view.warnings)
         finally:
-            calendar.SOURCES[:] = original
             await db.dispose()
     ical_ms = statistics.median(bare_icalendar(feed_events) for _ in range(1 if args.quick else 3))
     backend = "postgresql" if url.startswith("postgresql") else "sqlite"
@@ -204,8 +199,8 @@ async def main_async(args: argparse.Namespace) -> dict:
            "feed": percentile(feed, .95), "bare_request": percentile(bare, .95)}
     sorted_p50 = statistics.median(sorted_ms)
     print(f"Shared calendar ({backend}; {repeats} requests each; ms; Python {platform.python_version()})")
-    print(f"month view: {month_items} items ({outings} visit outings, {month_rules} weekly rules), {warnings} conflict warnings")
-    print(f"feed: {feed_events} events ({feed_rules} weekly rules over 460 days + outings)")
+    print(f"month view: {month_items} items ({outings} visit outings, {long_running + short} pairings' weekly series), {warnings} conflict warnings")
+    print(f"feed: {feed_events} events ({long_running} series over the whole window, {short} short ones, the outings)")
     print(f"{'step':<16}{'p50':>9}{'p95':>9}")
     for key in p50:
         print(f"{key:<16}{p50[key]:>9.2f}{p95[key]:>9.2f}")
