@@ -1,0 +1,228 @@
+"""联手兴家 pairings and meetings, and member occasions (职工关怀), for organisers.
+
+Pages: the pairings with their counts and overdue alerts; a pairing (partners with their level
+and history, meeting series with the next occurrences); a series' whole schedule; one
+occurrence (record minutes, attendance and outcomes; move; cancel; restore); the yearly counts
+report (print and xlsx); the occasions page (upcoming birthdays, Gregorian and lunar, other
+occasions, reminders) and one occasion. Every route is for organisers only (the guard, and
+again the services); refusals come back in Chinese in the page's message area.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath
+
+from events import occasions, pairings
+from events.activity_models import PartnerLevel
+from events.occasions import LunarBirthdayInput, OccasionInput
+from events.pairings import LevelInput, MoveInput, PairingInput, PartnerInput, RecordInput, SeriesInput
+from web.auth import actor_of, organiser_only
+from web.entry_forms import xlsx_response
+from web.forms import parse
+from web.public import db_of
+from web.render import go, page
+
+BASE = "/org/pairings"
+OCCASIONS = "/org/occasions"
+GUARDS = [organiser_only]
+OCCASION_WINDOW_DAYS = 60
+
+
+def _context() -> dict[str, Any]:
+    return {
+        "MEETING_KINDS": pairings.KIND_LABELS, "PRESET_LABELS": pairings.PRESET_LABELS,
+        "KIND_PRESETS": pairings.KIND_PRESETS, "LEVELS": [level.value for level in PartnerLevel],
+        "STATUS_LABELS": pairings.STATUS_LABELS, "OCCASION_KINDS": occasions.KIND_LABELS, "today": occasions.today_local(),
+    }
+
+
+# Pairings ----------------------------------------------------------------------------------------
+
+
+@get(BASE, name="pairings", guards=GUARDS)
+async def pairing_list(request: Request[Any, Any, Any]) -> Any:
+    found = await pairings.list_pairings(db_of(request), actor_of(request))
+    return page(request, "activities/pairings.html", summaries=found, **_context())
+
+
+@post(BASE, name="pairing_create", guards=GUARDS)
+async def pairing_create(request: Request[Any, Any, Any]) -> Any:
+    pairing = await pairings.save_pairing(db_of(request), actor_of(request), parse(await request.form(), PairingInput))
+    return go(request, f"{BASE}/{pairing.id}")
+
+
+@get(BASE + "/report", name="pairing_report", guards=GUARDS)
+async def pairing_report(request: Request[Any, Any, Any]) -> Any:
+    report = await pairings.activity_counts(db_of(request), actor_of(request))
+    return page(request, "activities/report.html", report=report, **_context())
+
+
+@get(BASE + "/report.xlsx", name="pairing_report_xlsx", guards=GUARDS)
+async def pairing_report_xlsx(request: Request[Any, Any, Any]) -> Response[bytes]:
+    filename, data = await pairings.counts_xlsx(db_of(request), actor_of(request))
+    return xlsx_response(filename, data, "pairing-counts.xlsx")
+
+
+@get(BASE + "/{pairing_id:int}", name="pairing", guards=GUARDS)
+async def pairing_page(request: Request[Any, Any, Any], pairing_id: FromPath[int]) -> Any:
+    view = await pairings.pairing_page(db_of(request), actor_of(request), pairing_id)
+    return page(request, "activities/pairing.html", v=view, p=view.pairing, **_context())
+
+
+@post(BASE + "/{pairing_id:int}", name="pairing_update", guards=GUARDS)
+async def pairing_update(request: Request[Any, Any, Any], pairing_id: FromPath[int]) -> Any:
+    await pairings.save_pairing(db_of(request), actor_of(request), parse(await request.form(), PairingInput), pairing_id)
+    return go(request, f"{BASE}/{pairing_id}")
+
+
+@post(BASE + "/{pairing_id:int}/partners", name="pairing_partner_add", guards=GUARDS)
+async def partner_add(request: Request[Any, Any, Any], pairing_id: FromPath[int]) -> Any:
+    await pairings.add_partner(db_of(request), actor_of(request), pairing_id, parse(await request.form(), PartnerInput))
+    return go(request, f"{BASE}/{pairing_id}#partners")
+
+
+@post(BASE + "/{pairing_id:int}/partners/{partner_id:int}", name="pairing_partner_edit", guards=GUARDS)
+async def partner_edit(request: Request[Any, Any, Any], pairing_id: FromPath[int], partner_id: FromPath[int]) -> Any:
+    await pairings.edit_partner(
+        db_of(request), actor_of(request), partner_id, parse(await request.form(), PartnerInput), pairing_id=pairing_id
+    )
+    return go(request, f"{BASE}/{pairing_id}#partners")
+
+
+@post(BASE + "/{pairing_id:int}/partners/{partner_id:int}/level", name="pairing_partner_level", guards=GUARDS)
+async def partner_level(request: Request[Any, Any, Any], pairing_id: FromPath[int], partner_id: FromPath[int]) -> Any:
+    await pairings.set_partner_level(
+        db_of(request), actor_of(request), partner_id, parse(await request.form(), LevelInput), pairing_id=pairing_id
+    )
+    return go(request, f"{BASE}/{pairing_id}#partners")
+
+
+@post(BASE + "/{pairing_id:int}/series", name="meeting_series_add", guards=GUARDS)
+async def series_add(request: Request[Any, Any, Any], pairing_id: FromPath[int]) -> Any:
+    series = await pairings.save_series(db_of(request), actor_of(request), pairing_id, parse(await request.form(), SeriesInput))
+    return go(request, f"{BASE}/{pairing_id}/series/{series.id}")
+
+
+@get(BASE + "/{pairing_id:int}/series/{series_id:int}", name="meeting_series", guards=GUARDS)
+async def series_page(request: Request[Any, Any, Any], pairing_id: FromPath[int], series_id: FromPath[int]) -> Any:
+    pairing, series, views = await pairings.series_schedule(db_of(request), actor_of(request), series_id, pairing_id=pairing_id)
+    return page(request, "activities/series.html", p=pairing, s=series, views=views, **_context())
+
+
+@post(BASE + "/{pairing_id:int}/series/{series_id:int}", name="meeting_series_update", guards=GUARDS)
+async def series_update(request: Request[Any, Any, Any], pairing_id: FromPath[int], series_id: FromPath[int]) -> Any:
+    await pairings.save_series(db_of(request), actor_of(request), pairing_id, parse(await request.form(), SeriesInput), series_id)
+    return go(request, f"{BASE}/{pairing_id}/series/{series_id}")
+
+
+def _occurrence_url(pairing_id: int, series_id: int, key: str) -> str:
+    return f"{BASE}/{pairing_id}/series/{series_id}/occurrences/{key}"
+
+
+@get(BASE + "/{pairing_id:int}/series/{series_id:int}/occurrences/{key:str}", name="meeting_occurrence", guards=GUARDS)
+async def occurrence_page(request: Request[Any, Any, Any], pairing_id: FromPath[int], series_id: FromPath[int], key: FromPath[str]) -> Any:
+    pairing, view = await pairings.get_occurrence(
+        db_of(request), actor_of(request), series_id, pairings.parse_key(key), pairing_id=pairing_id
+    )
+    return page(request, "activities/occurrence.html", p=pairing, o=view, **_context())
+
+
+@post(BASE + "/{pairing_id:int}/series/{series_id:int}/occurrences/{key:str}/record", name="meeting_record", guards=GUARDS)
+async def occurrence_record(request: Request[Any, Any, Any], pairing_id: FromPath[int], series_id: FromPath[int], key: FromPath[str]) -> Any:
+    await pairings.record_occurrence(
+        db_of(request), actor_of(request), series_id, pairings.parse_key(key), parse(await request.form(), RecordInput),
+        pairing_id=pairing_id,
+    )
+    return go(request, _occurrence_url(pairing_id, series_id, key))
+
+
+@post(BASE + "/{pairing_id:int}/series/{series_id:int}/occurrences/{key:str}/move", name="meeting_move", guards=GUARDS)
+async def occurrence_move(request: Request[Any, Any, Any], pairing_id: FromPath[int], series_id: FromPath[int], key: FromPath[str]) -> Any:
+    await pairings.move_occurrence(
+        db_of(request), actor_of(request), series_id, pairings.parse_key(key), parse(await request.form(), MoveInput),
+        pairing_id=pairing_id,
+    )
+    return go(request, _occurrence_url(pairing_id, series_id, key))
+
+
+@post(BASE + "/{pairing_id:int}/series/{series_id:int}/occurrences/{key:str}/cancel", name="meeting_cancel", guards=GUARDS)
+async def occurrence_cancel(request: Request[Any, Any, Any], pairing_id: FromPath[int], series_id: FromPath[int], key: FromPath[str]) -> Any:
+    form = await request.form()
+    await pairings.cancel_occurrence(
+        db_of(request), actor_of(request), series_id, pairings.parse_key(key), str(form.get("reason") or ""), pairing_id=pairing_id
+    )
+    return go(request, _occurrence_url(pairing_id, series_id, key))
+
+
+@post(BASE + "/{pairing_id:int}/series/{series_id:int}/occurrences/{key:str}/restore", name="meeting_restore", guards=GUARDS)
+async def occurrence_restore(request: Request[Any, Any, Any], pairing_id: FromPath[int], series_id: FromPath[int], key: FromPath[str]) -> Any:
+    await pairings.restore_occurrence(db_of(request), actor_of(request), series_id, pairings.parse_key(key), pairing_id=pairing_id)
+    return go(request, _occurrence_url(pairing_id, series_id, key))
+
+
+# Occasions ----------------------------------------------------------------------------------------
+
+
+@get(OCCASIONS, name="occasions", guards=GUARDS)
+async def occasion_list(request: Request[Any, Any, Any]) -> Any:
+    db, actor = db_of(request), actor_of(request)
+    today = occasions.today_local()
+    until = today + dt.timedelta(days=OCCASION_WINDOW_DAYS)
+    born = await occasions.birthdays(db, actor, today, until)
+    lunar = [b for b in await occasions.birthdays(db, actor, dt.date(today.year, 1, 1), dt.date(today.year + 1, 1, 1)) if b.lunar]
+    return page(
+        request, "activities/occasions.html", birthdays=born, lunar=lunar, until=until,
+        others=await occasions.list_occasions(db, actor, today - dt.timedelta(days=30), until + dt.timedelta(days=305)),
+        reminders=await occasions.reminders(db, actor, today=today), people=await occasions.people_choices(db, actor),
+        **_context(),
+    )
+
+
+@post(OCCASIONS, name="occasion_create", guards=GUARDS)
+async def occasion_create(request: Request[Any, Any, Any]) -> Any:
+    await occasions.save_occasion(db_of(request), actor_of(request), parse(await request.form(), OccasionInput))
+    return go(request, OCCASIONS)
+
+
+@post(OCCASIONS + "/lunar", name="occasion_lunar_birthday", guards=GUARDS)
+async def lunar_birthday(request: Request[Any, Any, Any]) -> Any:
+    form = await request.form()
+    raw = str(form.get("person_id") or "").strip()
+    if not raw.isdigit():
+        from events.errors import DomainError
+
+        raise DomainError("请填写职工编号(档案中的序号)", field="person_id")
+    await occasions.set_lunar_birthday(db_of(request), actor_of(request), int(raw), parse(form, LunarBirthdayInput))
+    return go(request, OCCASIONS + "#lunar")
+
+
+@get(OCCASIONS + "/{occasion_id:int}", name="occasion", guards=GUARDS)
+async def occasion_page(request: Request[Any, Any, Any], occasion_id: FromPath[int]) -> Any:
+    db, actor = db_of(request), actor_of(request)
+    view = await occasions.get_occasion(db, actor, occasion_id)
+    people = await occasions.people_choices(db, actor)
+    return page(request, "activities/occasion.html", v=view, o=view.occasion, people=people, **_context())
+
+
+@post(OCCASIONS + "/{occasion_id:int}", name="occasion_update", guards=GUARDS)
+async def occasion_update(request: Request[Any, Any, Any], occasion_id: FromPath[int]) -> Any:
+    await occasions.save_occasion(db_of(request), actor_of(request), parse(await request.form(), OccasionInput), occasion_id)
+    return go(request, f"{OCCASIONS}/{occasion_id}")
+
+
+@post(OCCASIONS + "/{occasion_id:int}/delete", name="occasion_delete", guards=GUARDS)
+async def occasion_delete(request: Request[Any, Any, Any], occasion_id: FromPath[int]) -> Any:
+    await occasions.delete_occasion(db_of(request), actor_of(request), occasion_id)
+    return go(request, OCCASIONS)
+
+
+ROUTES = [
+    pairing_list, pairing_create, pairing_report, pairing_report_xlsx, pairing_page, pairing_update,
+    partner_add, partner_edit, partner_level, series_add, series_page, series_update,
+    occurrence_page, occurrence_record, occurrence_move, occurrence_cancel, occurrence_restore,
+    occasion_list, occasion_create, lunar_birthday, occasion_page, occasion_update, occasion_delete,
+]
