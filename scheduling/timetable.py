@@ -355,11 +355,41 @@ class _Board:
             self.people[w].append((s, s + it.duration))
 
 
+PASSES = (("critical", False), ("critical", True), ("crowded", True), ("input", False))
+
+
 def greedy(problem: Problem) -> Schedule:
-    """A conflict-free schedule at once (see the module text); raises TimetableError if impossible."""
+    """A conflict-free schedule at once (see the module text); raises TimetableError if impossible.
+
+    A few passes of the list scheduler with different priorities — critical path; critical path
+    but the earliest possible start first; the most people first among the earliest starts;
+    input order — and the earliest finish kept (ties: the earlier pass).
+    """
     items, resources, order = check_structure(problem)
     tail = _tails(problem, items, order)
     deadline = _deadlines(problem, items, order)
+    best: Schedule | None = None
+    error: TimetableError | None = None
+    for rule, by_start in PASSES:
+        try:
+            schedule = _pass(problem, items, resources, tail, deadline, rule, by_start)
+        except TimetableError as exc:
+            error = error or exc
+            continue
+        if best is None or schedule.finish < best.finish:
+            best = schedule
+    if best is None:
+        assert error is not None
+        raise error
+    return best
+
+
+def _pass(
+    problem: Problem, items: dict[str, Item], resources: dict[str, Resource], tail: dict[str, int],
+    deadline: dict[str, int], rule: str, by_start: bool,
+) -> Schedule:
+    """One list-scheduling pass. ``by_start``: among the released items, the one that can start
+    earliest goes first (``rule`` breaks ties); otherwise ``rule`` alone decides."""
     board = _Board(problem, resources)
     rest = problem.min_rest
     starts: dict[str, int] = {}
@@ -377,8 +407,9 @@ def greedy(problem: Problem) -> Schedule:
         if board.person_conflict_end(entities(it), s, s + it.duration) is not None:
             raise TimetableError(f"{it.label} 固定在 {clock(s)},与另一个固定项目的参赛人员冲突(含休息时间)")
         for p in it.after:
-            if items[p].pinned is not None and items[p].pinned + items[p].duration + gap(items[p], it, rest) > s:  # type: ignore[operator]
-                raise TimetableError(f"{it.label} 固定在 {clock(s)},早于须先进行的 {items[p].label}")
+            q = items[p]
+            if q.pinned is not None and q.pinned + q.duration + gap(q, it, rest) > s:
+                raise TimetableError(f"{it.label} 固定在 {clock(s)},早于须先进行的 {q.label}")
         choices = (it.pinned_unit,) if it.pinned_unit is not None else range(1, r.capacity + 1)
         for u in choices:
             if board.unit_conflict_end((it.resource, u), s, s + it.duration) is None:
@@ -388,7 +419,7 @@ def greedy(problem: Problem) -> Schedule:
         board.place(it, s, u)
         starts[it.key], units[it.key] = s, u
 
-    waiting = {k: sum(1 for p in set(it.after)) for k, it in items.items()}
+    waiting = {k: len(set(it.after)) for k, it in items.items()}
     successors: dict[str, list[str]] = defaultdict(list)
     for it in problem.items:
         for p in set(it.after):
@@ -396,35 +427,50 @@ def greedy(problem: Problem) -> Schedule:
     position = {it.key: i for i, it in enumerate(problem.items)}
 
     def rank(k: str) -> tuple[int, int, int]:
-        return (deadline.get(k, ALWAYS_OPEN_END), -tail[k], position[k])
+        first = deadline.get(k, ALWAYS_OPEN_END)
+        if rule == "critical":
+            return (first, -tail[k], position[k])
+        if rule == "crowded":
+            return (first, -len(entities(items[k])), position[k])
+        return (first, position[k], 0)
 
-    heap: list[tuple[tuple[int, int, int], str]] = []
-
-    def release(k: str) -> None:
-        for s in successors[k]:
-            waiting[s] -= 1
-            if waiting[s] == 0 and items[s].pinned is None:
-                heapq.heappush(heap, (rank(s), s))
-
-    for k in items:
-        if waiting[k] == 0 and items[k].pinned is None:
-            heapq.heappush(heap, (rank(k), k))
-    for it in pinned:  # a pinned item's successors may go once all their other feeders are placed
-        release(it.key)
-
-    while heap:
-        _, k = heapq.heappop(heap)
+    def ready_at(k: str) -> int:
         it = items[k]
         t = it.not_before or 0
         for p in it.after:
             pi = items[p]
             t = max(t, starts[p] + pi.duration + gap(pi, it, rest))
-        found = board.earliest(it, t)
+        return t
+
+    heap: list[tuple[int, tuple[int, int, int], str]] = []
+
+    def push(k: str) -> None:
+        heapq.heappush(heap, (ready_at(k) if by_start else 0, rank(k), k))
+
+    def release(k: str) -> None:
+        for s in successors[k]:
+            waiting[s] -= 1
+            if waiting[s] == 0 and items[s].pinned is None:
+                push(s)
+
+    for k in items:
+        if waiting[k] == 0 and items[k].pinned is None:
+            push(k)
+    for it in pinned:  # a pinned item's successors may go once all their other feeders are placed
+        release(it.key)
+
+    while heap:
+        key0, _, k = heapq.heappop(heap)
+        it = items[k]
+        found = board.earliest(it, max(key0, ready_at(k)))
         if found is None:
             raise TimetableError(
                 f"场地 {resources[it.resource].name} 的开放时间内排不下 {it.label} ({it.duration}分钟):请增加场次或场地"
             )
         s, u = found
+        if by_start and heap and s > heap[0][0]:  # it can start only later now: let the others go first
+            heapq.heappush(heap, (s, rank(k), k))
+            continue
         if k in deadline and s + it.duration > deadline[k]:
             raise TimetableError(f"{it.label} 无法在其后固定时间的项目之前排完:请调整固定时间")
         board.place(it, s, u)

@@ -1,0 +1,233 @@
+"""Improving a timetable with OR-Tools CP-SAT, hinted by the greedy one — pure.
+
+Each item is an interval of fixed length whose start may only take values that keep it inside
+one opening of its resource (the start's domain is the union of ``[open, close − duration]``
+over the windows, so no lunch break or night is ever crossed). Per resource: a no-overlap
+(capacity 1) or a cumulative (capacity k); resources holding items pinned to a court or table
+get one optional interval per unit instead, so the pinned numbers are kept exactly. Per person
+and team: a no-overlap of intervals lengthened by ``min_rest`` (two of them then lie at least
+the rest apart). ``after`` is a precedence with the rest when the items share anyone; pinned
+items are fixed. The objective is the finish (the last end); when that is proved optimal with
+time to spare, a second pass keeps the finish and pulls the starts earlier.
+
+The greedy schedule is the hint and also the ceiling: every end is at most its finish, and the
+answer is never worse than the hint (the hint comes back if nothing better was found). Units of
+a cumulative resource are numbered as greedy does (pinned first, then first free in start
+order). ``bound`` is the larger of ``lower_bound`` and the solver's own bound.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable
+
+import msgspec
+from ortools.sat.python import cp_model
+
+from scheduling.timetable import (
+    Problem,
+    Schedule,
+    assign_units,
+    check_structure,
+    earliest_starts,
+    entities,
+    gap,
+    lower_bound,
+    make_schedule,
+    open_windows,
+)
+
+PER_UNIT_LIMIT = 4000  # optional intervals allowed for a resource modelled unit by unit
+
+
+class Improvement(msgspec.Struct, frozen=True):
+    schedule: Schedule
+    bound: int
+    optimal: bool
+    seconds: float
+
+
+class _Model:
+    def __init__(self, problem: Problem, hint: Schedule) -> None:
+        items, resources, order = check_structure(problem)
+        self.problem, self.items = problem, items
+        est = earliest_starts(problem)
+        ceiling = hint.finish
+        rest = problem.min_rest
+        m = self.model = cp_model.CpModel()
+        hinted = {p.item: p for p in hint.placements}
+        # the chain still hanging on each item: it must fit before the ceiling
+        successors: dict[str, list[str]] = defaultdict(list)
+        for it in problem.items:
+            for p in set(it.after):
+                successors[p].append(it.key)
+        tail: dict[str, int] = {}
+        for k in reversed(order):
+            it = items[k]
+            tail[k] = it.duration + max((gap(it, items[s], rest) + tail[s] for s in successors[k]), default=0)
+
+        self.start: dict[str, cp_model.IntVar] = {}
+        self.interval: dict[str, cp_model.IntervalVar] = {}
+        for k, it in items.items():
+            if it.pinned is not None:
+                s = m.new_constant(it.pinned)
+            else:
+                lo, hi = est[k], ceiling - tail[k]
+                ranges = [
+                    [max(a, lo), min(b - it.duration, hi)]
+                    for a, b in open_windows(resources[it.resource])
+                    if max(a, lo) <= min(b - it.duration, hi)
+                ]
+                if not ranges:  # cannot beat the hint; keep its time for this item
+                    ranges = [[hinted[k].start, hinted[k].start]]
+                s = m.new_int_var_from_domain(cp_model.Domain.from_intervals(ranges), f"s{k}")
+                m.add_hint(s, hinted[k].start)
+            self.start[k] = s
+            self.interval[k] = m.new_fixed_size_interval_var(s, it.duration, f"i{k}")
+
+        self.finish = m.new_int_var(0, ceiling, "finish")
+        for k, it in items.items():
+            m.add(self.finish >= self.start[k] + it.duration)
+        m.add_hint(self.finish, ceiling)
+        for it in problem.items:
+            for p in set(it.after):
+                m.add(self.start[it.key] >= self.start[p] + items[p].duration + gap(items[p], it, rest))
+
+        # people and teams: intervals lengthened by the rest may not overlap
+        rested: dict[str, cp_model.IntervalVar] = {}
+        by_who: dict[str, list[str]] = defaultdict(list)
+        for k, it in items.items():
+            for w in entities(it):
+                by_who[w].append(k)
+        for ks in by_who.values():
+            if len(ks) < 2:
+                continue
+            for k in ks:
+                if k not in rested:
+                    rested[k] = m.new_fixed_size_interval_var(self.start[k], items[k].duration + rest, f"r{k}")
+            m.add_no_overlap([rested[k] for k in ks])
+
+        # venues
+        by_resource: dict[str, list[str]] = defaultdict(list)
+        for k, it in items.items():
+            by_resource[it.resource].append(k)
+        self.unit_vars: dict[str, dict[int, cp_model.IntVar]] = {}
+        self.per_unit: set[str] = set()
+        for key, ks in by_resource.items():
+            cap = resources[key].capacity
+            if cap == 1:
+                if len(ks) > 1:
+                    m.add_no_overlap([self.interval[k] for k in ks])
+                continue
+            if len(ks) <= cap:
+                continue
+            m.add_cumulative([self.interval[k] for k in ks], [1] * len(ks), cap)
+            if any(items[k].pinned_unit is not None for k in ks) and len(ks) * cap <= PER_UNIT_LIMIT:
+                self.per_unit.add(key)
+                on_unit: dict[int, list[cp_model.IntervalVar]] = defaultdict(list)
+                for k in ks:
+                    it = items[k]
+                    if it.pinned_unit is not None:
+                        on_unit[it.pinned_unit].append(self.interval[k])
+                        continue
+                    chosen = {}
+                    for u in range(1, cap + 1):
+                        b = m.new_bool_var(f"u{k}_{u}")
+                        chosen[u] = b
+                        on_unit[u].append(
+                            m.new_optional_fixed_size_interval_var(self.start[k], it.duration, b, f"o{k}_{u}")
+                        )
+                        m.add_hint(b, hinted[k].unit == u)
+                    m.add_exactly_one(chosen.values())
+                    self.unit_vars[k] = chosen
+                for intervals in on_unit.values():
+                    if len(intervals) > 1:
+                        m.add_no_overlap(intervals)
+
+    def decode(self, value: Callable[[cp_model.IntVar], int]) -> Schedule | None:
+        """The solution as a schedule; None if its units cannot be numbered (pins in the way)."""
+        starts = {k: int(value(s)) for k, s in self.start.items()}
+        rest = tuple(it for it in self.problem.items if it.resource not in self.per_unit)
+        units = assign_units(msgspec.structs.replace(self.problem, items=rest), starts)
+        if units is None:
+            return None
+        for it in self.problem.items:
+            if it.resource in self.per_unit:
+                if it.pinned_unit is not None:
+                    units[it.key] = it.pinned_unit
+                else:
+                    units[it.key] = next(u for u, b in self.unit_vars[it.key].items() if value(b))
+        return make_schedule(self.problem, starts, units)
+
+
+class _Progress(cp_model.CpSolverSolutionCallback):
+    def __init__(self, model: _Model, best: Schedule, floor: int, report: Callable[[Schedule, int], None] | None) -> None:
+        super().__init__()
+        self.m, self.best, self.floor, self.report = model, best, floor, report
+        self.best_at = 0.0
+
+    def on_solution_callback(self) -> None:
+        schedule = self.m.decode(self.value)
+        if schedule is None or schedule.finish >= self.best.finish:
+            return
+        self.best = schedule
+        self.best_at = self.wall_time
+        if self.report is not None:
+            self.report(schedule, max(self.floor, int(self.best_objective_bound)))
+
+
+def improve(
+    problem: Problem,
+    hint: Schedule,
+    *,
+    seconds: float,
+    workers: int = 2,
+    on_progress: Callable[[Schedule, int], None] | None = None,
+) -> Improvement:
+    """The best timetable CP-SAT finds in ``seconds`` starting from ``hint`` (never worse)."""
+    began = time.monotonic()
+    floor = lower_bound(problem).value
+    if not problem.items or hint.finish <= floor:
+        return Improvement(schedule=hint, bound=floor, optimal=hint.finish <= floor, seconds=time.monotonic() - began)
+    built = _Model(problem, hint)
+    built.model.minimize(built.finish)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.1, seconds - (time.monotonic() - began))
+    solver.parameters.num_workers = max(1, workers)
+    solver.parameters.random_seed = 0
+    progress = _Progress(built, hint, floor, on_progress)
+    status = solver.solve(built.model, progress)
+    bound = floor
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        bound = max(bound, int(solver.best_objective_bound))
+        final = built.decode(solver.value)
+        if final is not None and final.finish < progress.best.finish:
+            progress.best = final
+    elif status == cp_model.INFEASIBLE:  # nothing beats the hint's finish: it is the optimum
+        bound = max(bound, hint.finish)
+    best = progress.best
+    bound = min(bound, best.finish)
+    optimal = best.finish <= bound
+    left = seconds - (time.monotonic() - began)
+    if optimal and left > 1.0 and best.finish == bound:
+        best = _pull_earlier(problem, best, left, workers) or best
+    return Improvement(schedule=best, bound=bound, optimal=optimal, seconds=time.monotonic() - began)
+
+
+def _pull_earlier(problem: Problem, schedule: Schedule, seconds: float, workers: int) -> Schedule | None:
+    """Second pass: keep the finish, make the starts as early as they go (fewer late starts)."""
+    built = _Model(problem, schedule)
+    built.model.add(built.finish <= schedule.finish)
+    built.model.minimize(sum(built.start.values()))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.num_workers = max(1, workers)
+    solver.parameters.random_seed = 0
+    status = solver.solve(built.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    found = built.decode(solver.value)
+    if found is None or found.finish > schedule.finish:
+        return None
+    return found
