@@ -12,8 +12,8 @@ writer both read.
 The committee is derived from the accounts: organisers (组委会), the chief referee(s), the
 referees with their duties, and each team's leaders. The meet keeps no free text for it.
 
-The timetable comes from ``events.timetable.timetable_rows`` (published slots only); while no
-timetable is published the section says so (赛程尚未发布).
+The timetable comes from ``events.timetable.timetable_rows`` (published slots only, read in the
+same transaction); while no timetable is published the section says so (赛程尚未发布).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events import placings as placings_service
-from events import records, team_points
+from events import records, team_points, timetable
 from events.actors import Actor
 from events.db import Database
 from events.errors import NotFound
@@ -60,10 +60,6 @@ from events.models import (
     Venue,
 )
 
-try:  # the timetable lands beside this module; until then no timetable is published
-    from events import timetable as _timetable
-except ImportError:  # pragma: no cover - depends on the tree
-    _timetable = None  # type: ignore[assignment]
 
 NOT_PUBLISHED = "赛程尚未发布"
 FLAG_LABELS = records.FLAG_LABELS
@@ -477,9 +473,7 @@ def _rules(meet: Meet, events: list[Event], venue_name: dict[int, str]) -> Rules
 
 async def _days(session: AsyncSession, meet_id: int) -> list[Day]:
     """The published timetable by day; [] while none is published."""
-    if _timetable is None:
-        return []
-    rows = await _timetable.timetable_rows(session, meet_id, published_only=True)
+    rows = await timetable.timetable_rows(session, meet_id, published_only=True)
     by_day: dict[dt.date, list[Slot]] = defaultdict(list)
     for r in rows:
         by_day[r.start.date()].append(

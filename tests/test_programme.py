@@ -122,3 +122,24 @@ async def test_the_result_book_places_events_and_flags_records(demo_db: Database
     assert book.meet.id == demo.meet_id and placed.event.id == men
     with pytest.raises(NotFound):
         await programme.result_book(demo_db, demo.meet_id, 99999)
+
+
+async def test_the_timetable_section_follows_the_published_timetable(demo_db: Database, demo: DemoMeet) -> None:
+    from events import timetable
+    from events.demo_timetable import prepare_demo_timetable
+
+    await prepare_demo_timetable(demo_db, demo.meet_id)
+    draft = await timetable.generate(demo_db, ORG, demo.meet_id)
+    unpublished = await programme.programme(demo_db, ORG, demo.meet_id)
+    assert unpublished.timetable_published is False  # a draft is not printed
+    await timetable.publish(demo_db, ORG, demo.meet_id, draft.id)
+    p = await programme.programme(demo_db, ORG, demo.meet_id)
+    async with demo_db.read() as session:
+        rows = await timetable.timetable_rows(session, demo.meet_id)
+    assert p.timetable_published and len(p.days) >= 1
+    assert sum(len(d.slots) for d in p.days) == len(rows)
+    for day in p.days:
+        assert all(s.start.date() == day.date for s in day.slots)
+        assert [s.start for s in day.slots] == sorted(s.start for s in day.slots)
+        assert sum(len(slots) for _, slots in day.venues) == len(day.slots)
+    assert p.days[0].slots[0].label == "开幕式"
