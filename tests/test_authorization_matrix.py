@@ -34,7 +34,7 @@ from litestar.routes import HTTPRoute
 
 from sqlalchemy import select
 
-from events import draws, registration
+from events import draws, registration, timetable
 from events.models import Match
 from events.db import Database
 from tests.support import CSRF_COOKIE, LEADER, ORGANISER, OTHER_LEADER, REFEREE, TEST_SECRET, Client, DemoMeet
@@ -284,6 +284,18 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/meets/{meet_id:int}/events/{event_id:int}/awards.xlsx"): Rule(P),
     ("GET", "/org/meets/{meet_id:int}/certificates"): Rule(O),
     ("GET", "/org/meets/{meet_id:int}/events/{event_id:int}/certificates"): Rule(O),
+    # The printed programme (秩序册) is the organisers' draft; the daily schedule, start lists and
+    # result books show only what is published, to everybody (web/programme.py).
+    ("GET", "/org/meets/{meet_id:int}/programme"): Rule(O),
+    ("GET", "/org/meets/{meet_id:int}/programme.xlsx"): Rule(O),
+    ("GET", "/meets/{meet_id:int}/schedule"): Rule(P),
+    ("GET", "/meets/{meet_id:int}/schedule.xlsx"): Rule(P),
+    ("GET", "/meets/{meet_id:int}/start-lists"): Rule(P),
+    ("GET", "/meets/{meet_id:int}/start-lists.xlsx"): Rule(P),
+    ("GET", "/meets/{meet_id:int}/results-book"): Rule(P),
+    ("GET", "/meets/{meet_id:int}/events/{event_id:int}/results-book"): Rule(P),
+    ("GET", "/meets/{meet_id:int}/results-book.xlsx"): Rule(P),
+    ("GET", "/meets/{meet_id:int}/events/{event_id:int}/results-book.xlsx"): Rule(P),
     ("GET", "/api/meets/{meet_id:int}/points"): Rule(P),
     ("GET", "/api/meets/{meet_id:int}/medals"): Rule(P),
     ("GET", "/api/meets/{meet_id:int}/awards"): Rule(P),
@@ -327,6 +339,50 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/calendar/feeds"): Rule(S, lambda ids: {"label": "矩阵手机"}),
     ("POST", "/calendar/feeds/{feed_id:int}/revoke"): Rule(S),
     ("GET", "/calendar/feed/{name:str}"): Rule(P),
+    # 联手兴家 pairings and meetings, member occasions (web/activities.py): organisers only.
+    ("GET", "/org/pairings"): Rule(O),
+    ("POST", "/org/pairings"): Rule(O, lambda ids: {"name": "矩阵结对", "model_unit": "二车间", "starts_on": "2027-01-01", "ends_on": "2027-12-31"}),
+    ("GET", "/org/pairings/report"): Rule(O),
+    ("GET", "/org/pairings/report.xlsx"): Rule(O),
+    ("GET", "/org/pairings/{pairing_id:int}"): Rule(O),
+    ("POST", "/org/pairings/{pairing_id:int}"): Rule(O),
+    ("POST", "/org/pairings/{pairing_id:int}/partners"): Rule(O, lambda ids: {"unit": "矩阵单位", "level": "合格"}),
+    ("POST", "/org/pairings/{pairing_id:int}/partners/{partner_id:int}"): Rule(O, lambda ids: {"unit": "三车间"}),
+    ("POST", "/org/pairings/{pairing_id:int}/partners/{partner_id:int}/level"): Rule(O, lambda ids: {"level": "模范", "changed_on": "2027-01-01"}),
+    ("POST", "/org/pairings/{pairing_id:int}/series"): Rule(O),
+    ("GET", "/org/pairings/{pairing_id:int}/series/{series_id:int}"): Rule(O),
+    ("POST", "/org/pairings/{pairing_id:int}/series/{series_id:int}"): Rule(O),
+    ("GET", "/org/pairings/{pairing_id:int}/series/{series_id:int}/occurrences/{key:str}"): Rule(O),
+    ("POST", "/org/pairings/{pairing_id:int}/series/{series_id:int}/occurrences/{key:str}/record"): Rule(O),
+    ("POST", "/org/pairings/{pairing_id:int}/series/{series_id:int}/occurrences/{key:str}/move"): Rule(O),
+    ("POST", "/org/pairings/{pairing_id:int}/series/{series_id:int}/occurrences/{key:str}/cancel"): Rule(O),
+    ("POST", "/org/pairings/{pairing_id:int}/series/{series_id:int}/occurrences/{key:str}/restore"): Rule(O),
+    ("GET", "/org/occasions"): Rule(O),
+    ("POST", "/org/occasions"): Rule(O, lambda ids: {"kind": "other", "title": "矩阵活动", "occurs_on": "2027-05-01"}),
+    ("POST", "/org/occasions/lunar"): Rule(O, lambda ids: {"person_id": str(ids.person_id), "month": "8", "day": "15"}),
+    ("GET", "/org/occasions/{occasion_id:int}"): Rule(O),
+    ("POST", "/org/occasions/{occasion_id:int}"): Rule(O),
+    ("POST", "/org/occasions/{occasion_id:int}/delete"): Rule(O),
+    # The meet timetable (web/timetable.py): organisers build, improve, pin, move and publish it;
+    # everybody reads the published one; a team's and an athlete's own schedule (page and .ics)
+    # are for that team's leader and organisers.
+    ("GET", "/org/meets/{meet_id:int}/timetable"): Rule(O),
+    ("POST", "/org/meets/{meet_id:int}/timetable/settings"): Rule(O, lambda ids: {"min_rest": "15", "improve_seconds": "1", "ceremony_minutes": "30"}),
+    ("POST", "/org/meets/{meet_id:int}/timetable/generate"): Rule(O),
+    ("POST", "/org/meets/{meet_id:int}/timetable/{timetable_id:int}/resolve"): Rule(O),
+    ("GET", "/org/meets/{meet_id:int}/timetable/{timetable_id:int}/progress"): Rule(O),
+    ("POST", "/org/meets/{meet_id:int}/timetable/{timetable_id:int}/publish"): Rule(O),
+    ("POST", "/org/meets/{meet_id:int}/timetable/{timetable_id:int}/pin"): Rule(O, lambda ids: {"item_key": "none", "pinned": "1"}),
+    ("POST", "/org/meets/{meet_id:int}/timetable/{timetable_id:int}/move"): Rule(O, lambda ids: {"item_key": "none", "day": "2000-01-01", "at": "09:00"}),
+    ("GET", "/meets/{meet_id:int}/timetable"): Rule(P),
+    ("GET", "/meets/{meet_id:int}/timetable/teams/{team_id:int}"): Rule(T),
+    ("GET", "/meets/{meet_id:int}/timetable/teams/{team_id:int}/calendar.ics"): Rule(T),
+    ("GET", "/meets/{meet_id:int}/timetable/people/{person_id:int}"): Rule(T),
+    ("GET", "/meets/{meet_id:int}/timetable/people/{person_id:int}/calendar.ics"): Rule(T),
+    ("GET", "/api/meets/{meet_id:int}/timetable"): Rule(P),
+    ("POST", "/api/meets/{meet_id:int}/timetable/generate"): Rule(O),
+    ("GET", "/api/meets/{meet_id:int}/timetable/{timetable_id:int}/progress"): Rule(O),
+    ("POST", "/api/meets/{meet_id:int}/timetable/{timetable_id:int}/publish"): Rule(O),
 }
 
 assert all(rule.policy in ALLOWED for rule in POLICY.values())
@@ -394,6 +450,10 @@ def _param_value(name: str, path: str, ids: Ids) -> int:
         return "not-a-feed-token.ics"  # type: ignore[return-value]
     if name in ("campaign_id", "household_id", "group_id", "visitor_id"):
         return ids.values[name]
+    if name == "timetable_id":
+        return ids.values[name]
+    if name in ("pairing_id", "partner_id", "series_id", "key", "occasion_id"):
+        return ids.values[name]
     if name == "sport":
         return "athletics"  # type: ignore[return-value]
     if name == "code":
@@ -430,6 +490,22 @@ async def _demo_campaign_ids(db: Database) -> dict[str, int]:
         visitor_id = await session.scalar(select(VisitGroupMember.id).where(VisitGroupMember.group_id == group_id).order_by(VisitGroupMember.id).limit(1))
     assert None not in (campaign_id, household_id, group_id, visitor_id)
     return {"campaign_id": campaign_id, "household_id": household_id, "group_id": group_id, "visitor_id": visitor_id}  # type: ignore[dict-item]
+
+
+async def _demo_activity_ids(db: Database, demo: DemoMeet) -> dict[str, Any]:
+    """The demo pairing, its first partner, its 月会办 series and next planned meeting, the first occasion."""
+    from events import pairings
+    from events.activity_models import MeetingSeries, MemberOccasion, Pairing, PairingPartner
+
+    async with db.read() as session:
+        pairing_id = await session.scalar(select(Pairing.id).order_by(Pairing.id).limit(1))
+        partner_id = await session.scalar(select(PairingPartner.id).where(PairingPartner.pairing_id == pairing_id).order_by(PairingPartner.id).limit(1))
+        series_id = await session.scalar(select(MeetingSeries.id).where(MeetingSeries.pairing_id == pairing_id).order_by(MeetingSeries.id).limit(1))
+        occasion_id = await session.scalar(select(MemberOccasion.id).order_by(MemberOccasion.id).limit(1))
+    assert None not in (pairing_id, partner_id, series_id, occasion_id)
+    _, _, views = await pairings.series_schedule(db, demo.actor(ORGANISER), series_id)  # type: ignore[arg-type]
+    key = next(v.key for v in views if v.status == "planned")
+    return {"pairing_id": pairing_id, "partner_id": partner_id, "series_id": series_id, "key": key, "occasion_id": occasion_id}
 
 
 async def _published_chess_match(db: Database, demo: DemoMeet) -> int:
@@ -507,6 +583,12 @@ async def test_route_policy(
         ids.values["mark_id"] = await _a_record_mark(demo_db)
     if "{campaign_id" in path:
         ids.values.update(await _demo_campaign_ids(demo_db))
+    if path.startswith(("/org/pairings/{", "/org/occasions/{")):
+        ids.values.update(await _demo_activity_ids(demo_db, demo))
+    if "timetable" in path:  # runs in the background end within a second, before the test does
+        await timetable.save_settings(demo_db, demo.actor(ORGANISER), demo.meet_id, timetable.SettingsInput(improve_seconds=1))
+        if "{timetable_id" in path:
+            ids.values["timetable_id"] = (await timetable.generate(demo_db, demo.actor(ORGANISER), demo.meet_id)).id
     url = build_url(path, ids)
     body = rule.body(ids) if rule.body else None
     allowed = ALLOWED[rule.policy]
@@ -523,4 +605,5 @@ async def test_route_policy(
         if not ok:
             verdict = "allowed" if actor in allowed else "refused"
             failures.append(f"{actor} should be {verdict}: {response.status_code} {response.text[:200]!r}")
+    await timetable.wait_for_improvements()
     assert not failures, f"{method} {url} (policy {rule.policy}):\n" + "\n".join(failures)

@@ -17,8 +17,10 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from events.db import Database
-from web import api, awards, campaigns, draws, entry_forms, organiser, public, records, registration, scoring, team, track
+from web import api, awards, campaigns, draws, entry_forms, organiser, programme, public, records, registration, scoring, team, track
+from web import timetable as timetable_pages
 from web import calendar as calendar_pages
+from web import activities
 from web.auth import auth_middleware
 from web.render import EXCEPTION_HANDLERS
 from web.security import add_security_headers
@@ -53,7 +55,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             *track.ROUTES,
             *records.ROUTES,
             *awards.ROUTES,
+            *timetable_pages.ROUTES,
+            *programme.ROUTES,
             *campaigns.ROUTES,
+            *activities.ROUTES,
             *calendar_pages.ROUTES,
             *api.ROUTES,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
