@@ -90,9 +90,13 @@ def parse_key(key: str) -> dt.datetime:
 
 
 def rule_label(rule: str) -> str:
+    """每月 / 每季度 / 每月10日 … or the RRULE text itself."""
     for preset, text in PRESETS.items():
         if rule == text:
             return PRESET_LABELS[preset]
+    parts = dict(part.split("=", 1) for part in rule.split(";") if "=" in part)
+    if set(parts) == {"FREQ", "BYMONTHDAY"} and parts["FREQ"] == "MONTHLY" and parts["BYMONTHDAY"].isdigit():
+        return f"每月{parts['BYMONTHDAY']}日"
     return rule or PRESET_LABELS["once"]
 
 

@@ -36,7 +36,7 @@ def _context() -> dict[str, Any]:
     return {
         "MEETING_KINDS": pairings.KIND_LABELS, "PRESET_LABELS": pairings.PRESET_LABELS,
         "KIND_PRESETS": pairings.KIND_PRESETS, "LEVELS": [level.value for level in PartnerLevel],
-        "STATUS_LABELS": pairings.STATUS_LABELS, "OCCASION_KINDS": occasions.KIND_LABELS, "today": occasions.today_local(),
+        "STATUS_LABELS": pairings.STATUS_LABELS, "rule_label": pairings.rule_label, "OCCASION_KINDS": occasions.KIND_LABELS, "today": occasions.today_local(),
     }
 
 
