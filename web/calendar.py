@@ -160,7 +160,9 @@ class Day:
 
 def _time_text(item: CalendarItem) -> str:
     if item.all_day:
-        return "全天"
+        last = local(item.end).date() - dt.timedelta(days=1) if item.end is not None else local(item.start).date()
+        first = local(item.start).date()
+        return "全天" if last <= first else f"{first.month}月{first.day}日–{last.month}月{last.day}日"
     start = local(item.start)
     if item.end is None or item.end <= item.start:
         return f"{start:%H:%M}"
@@ -200,6 +202,16 @@ def days_of(view: CalendarView, win: Window, state: State) -> list[Day]:
     return days
 
 
+def agenda_days(days: list[Day], win: Window) -> list[Day]:
+    """The days with something, a multi-day item listed once (its first day, or the window's)."""
+    listed = []
+    for day in days:
+        entries = [e for e in day.entries if not e.continues or day.date == win.first]
+        if entries:
+            listed.append(replace(day, entries=entries))
+    return listed
+
+
 def _context(request: Request[Any, Any, Any], state: State, view: CalendarView, win: Window, notes: list[str]) -> dict[str, Any]:
     days = days_of(view, win, state)
     legend = list(dict.fromkeys([*view.kinds, *state.kinds]))
@@ -207,7 +219,7 @@ def _context(request: Request[Any, Any, Any], state: State, view: CalendarView, 
     return {
         "state": state, "view": view, "win": win, "days": days,
         "weeks": [days[i : i + 7] for i in range(0, len(days), 7)],
-        "agenda": [d for d in days if d.entries], "notes": notes,
+        "agenda": agenda_days(days, win), "notes": notes,
         "VIEWS": VIEWS, "WEEKDAY_NAMES": WEEKDAY_NAMES, "legend": legend, "kind_label": kind_label,
         "people": people, "today_date": today(), "zh_date": zh_date,
     }
