@@ -112,7 +112,7 @@ async def build(db: Database, outings: int, long_running: int, short: int) -> tu
         await session.flush()
         for n, group in enumerate(groups):
             for k in (0, 1):
-                name, unit = people[(n * 2 + k) % len(people)]
+                name, unit = people[((n % 155) * 2 + k) % len(people)]  # outings 155 apart: same day, overlapping
                 session.add(VisitGroupMember(group_id=group.id, name=name, unit=unit))
         organiser = await session.scalar(select(UserAccount).where(UserAccount.role == "organiser").order_by(UserAccount.id).limit(1))
     assert organiser is not None
