@@ -21,6 +21,7 @@ import asyncio
 import datetime as dt
 import logging
 import math
+import re
 import threading
 import time
 from collections import defaultdict
@@ -49,6 +50,7 @@ from events.models import (
     MatchStatus,
     Meet,
     Person,
+    Team,
     TeamMember,
     Venue,
     utcnow,
@@ -76,6 +78,7 @@ from scheduling.timetable import (
     greedy,
     lower_bound,
 )
+from scheduling.timetable_check import Conflict as Broken
 from scheduling.timetable_check import validate
 
 log = logging.getLogger("zhijia")
@@ -985,7 +988,7 @@ async def move(db: Database, actor: Actor, meet_id: int, timetable_id: int, data
         schedule = Schedule(placements=(*others, moved), finish=max(_finish(Schedule(tuple(others), 0)), moved.end))
         conflicts = validate(problem, schedule)
         if conflicts:
-            raise Conflict(_explain(meet, conflicts, slot.item_key, slots, problem), field="at")
+            raise Conflict(await _explain(session, meet, conflicts, slot.item_key, slot.label, start), field="at")
         old = f"{clock(meet, slot.starts)}"
         slot.starts, slot.ends, slot.unit, slot.pinned = moved.start, moved.end, unit, True
         pinned_item = msgspec.structs.replace(item, pinned=start, pinned_unit=unit)
@@ -1003,10 +1006,31 @@ def _with_item(problem: Problem, item: Item) -> Problem:
     return msgspec.structs.replace(problem, items=tuple(item if i.key == item.key else i for i in problem.items))
 
 
-def _explain(meet: Meet, conflicts: Sequence[object], key: str, slots: Sequence[TimetableSlot], problem: Problem) -> str:
-    """The validator's first reason about the moved item, prefixed with the names it speaks of."""
-    mine = [c for c in conflicts if key in c.items] or list(conflicts)  # type: ignore[attr-defined]
-    return "不能移动:" + ";".join(c.message for c in mine[:2])  # type: ignore[attr-defined]
+_PERSON_KEY = re.compile(r"(?:运动员 )?p:(\d+)")
+_TEAM_KEY = re.compile(r"(?:队伍 )?t:(\d+):e\d+:(\d+)")
+_DAY_CLOCK = re.compile(r"第(\d+)天 (\d\d:\d\d)")
+
+
+async def _explain(session: AsyncSession, meet: Meet, conflicts: Sequence[Broken], key: str, label: str, start: int) -> str:
+    """The validator's reasons about the moved item, with names for person and team keys and
+    dates for day numbers: "张三 同时在 男子100米 预赛 第2组 和 男子乒乓球单打 A组第1轮 …"."""
+    mine = [c for c in conflicts if key in c.items] or list(conflicts)
+    text = ";".join(dict.fromkeys(c.message for c in mine[:3]))
+    people = {int(x) for x in _PERSON_KEY.findall(text)}
+    teams = {int(t) for t, _ in _TEAM_KEY.findall(text)}
+    names = dict((await session.execute(select(Person.id, Person.name).where(Person.id.in_(people)))).all()) if people else {}
+    team_names = dict((await session.execute(select(Team.id, Team.name).where(Team.id.in_(teams)))).all()) if teams else {}
+    text = _PERSON_KEY.sub(lambda m: names.get(int(m.group(1)), "某运动员"), text)
+    text = _TEAM_KEY.sub(
+        lambda m: team_names.get(int(m.group(1)), "某队") + ("" if m.group(2) == "1" else f"{m.group(2)}队"), text
+    )
+
+    def dated(m: re.Match[str]) -> str:
+        day = meet.starts_on + dt.timedelta(days=int(m.group(1)) - 1)
+        return f"{day.month}月{day.day}日 {m.group(2)}"
+
+    text = _DAY_CLOCK.sub(dated, text)
+    return f"不能移动:「{label}」改到 {clock(meet, start)} 后,{text}"
 
 
 async def resolve(db: Database, actor: Actor, meet_id: int, timetable_id: int) -> Timetable:
@@ -1246,8 +1270,6 @@ async def team_rows(db: Database, actor: Actor, meet_id: int, team_id: int) -> P
     actor.require_team(team_id)
     async with db.read() as session:
         meet = await _meet(session, meet_id)
-        from events.models import Team
-
         team = await session.get(Team, team_id)
         if team is None or team.meet_id != meet_id:
             raise NotFound("代表队")
@@ -1304,7 +1326,8 @@ async def _entered(session: AsyncSession, meet_id: int, person_ids: set[int]) ->
 class Clash(msgspec.Struct, frozen=True):
     person_id: int
     events: tuple[str, str]
-    message: str  # Chinese, for the registration matrix
+    message: str  # Chinese, short, for the registration matrix: "男子100米 与 拔河 时间重叠(12月17日 09:00)"
+    detail: str  # with rounds and both times
 
 
 async def clashes_for_team(session: AsyncSession, meet_id: int, team_id: int) -> dict[int, list[Clash]]:
@@ -1358,11 +1381,12 @@ def _clashes_of(meet: Meet, person_id: int, mine: dict[int, list[TimetableSlot]]
             a, b = pair
             overlap = a.starts < b.ends and b.starts < a.ends
             how = "时间重叠" if overlap else f"间隔不足 {rest} 分钟"
-            message = (
+            message = f"{a.event_name} 与 {b.event_name} {how}({clock(meet, a.starts)})"
+            detail = (
                 f"{a.event_name} {a.round_name}({clock(meet, a.starts)})与 "
                 f"{b.event_name} {b.round_name}({clock(meet, b.starts)}){how}"
             )
-            clashes.append(Clash(person_id, (a.event_name, b.event_name), message))
+            clashes.append(Clash(person_id, (a.event_name, b.event_name), message, detail))
     return clashes
 
 
@@ -1377,8 +1401,6 @@ def _first_clash(xs: Sequence[TimetableSlot], ys: Sequence[TimetableSlot], rest:
 async def team_clashes(db: Database, actor: Actor, team_id: int) -> dict[int, list[Clash]]:
     """The registration matrix's read path: leaders of the team and organisers."""
     actor.require_team(team_id)
-    from events.models import Team
-
     async with db.read() as session:
         team = await session.get(Team, team_id)
         if team is None:

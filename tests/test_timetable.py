@@ -115,7 +115,14 @@ async def test_a_move_that_makes_a_clash_is_refused_with_the_reason_and_changes_
     at = dt.time(a.starts % timetable.DAY // 60, a.starts % 60)
     with pytest.raises(Conflict) as refused:
         await timetable.move(demo_db, ORG, drawn.meet_id, tt.id, timetable.MoveInput(item_key=b.item_key, day=day, at=at))
-    assert refused.value.message.startswith("不能移动:")
+    message = refused.value.message
+    assert message.startswith("不能移动:") and "p:" not in message and "第1天" not in message
+    shared = {int(k[2:]) for k in people[a.item_key] & people[b.item_key]}
+    async with demo_db.read() as session:
+        from events.models import Person
+
+        names = set((await session.scalars(select(Person.name).where(Person.id.in_(shared)))).all())
+    assert any(name in message for name in names), message  # "张三 同时在 … 和 …"
     _, _, after = await _stored(demo_db, tt.id)
     assert {s.item_key: (s.starts, s.unit, s.pinned) for s in after} == {s.item_key: (s.starts, s.unit, s.pinned) for s in slots}
 

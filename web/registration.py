@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery
 
-from events import bibs, meets, registration
+from events import bibs, meets, registration, timetable
 from events.errors import DomainError
 from web.auth import actor_of, organiser_only, referee_only, signed_in
 from web.public import db_of
@@ -23,9 +23,10 @@ def _int(value: Any, field: str) -> int:
 
 async def _board(request: Request[Any, Any, Any], team_id: int, status: int = 200, notice: str = "") -> Any:
     board = await registration.board(db_of(request), actor_of(request), team_id)
+    clashes = await timetable.team_clashes(db_of(request), actor_of(request), team_id)
     return page_or_partial(
         request, "registration/board.html", "registration/partials/board.html", status_code=status,
-        b=board, meet=board.meet, team=board.team, notice=notice,
+        b=board, meet=board.meet, team=board.team, notice=notice, clashes=clashes,
     )
 
 
