@@ -139,3 +139,22 @@ async def test_occasions_page_with_lunar_birthdays_and_adding_an_occasion(client
     assert made.status_code == 303
     lunar = await organiser.post_form("/org/occasions/lunar", {"person_id": str(person_id), "month": "13", "day": "1"}, htmx=True)
     assert lunar.status_code == 422 and "农历月份应为 1–12" in lunar.text
+
+
+async def test_api_lists_pairings_records_an_occurrence_and_gives_reminders(clients: Clients, demo_db: Database, demo: DemoMeet) -> None:
+    organiser = await clients(ORGANISER)
+    listing = await organiser.api("GET", "/api/pairings")
+    assert listing.status_code == 200
+    (pairing,) = [p for p in listing.json() if p["name"] == DEMO_PAIRING_NAME]
+    assert [p["level"] for p in pairing["partners"]] == ["合格", "未达标"] and len(pairing["overdue"]) == 1
+    overdue = pairing["overdue"][0]
+    url = f"/api/pairings/{pairing['id']}/series/{overdue['series_id']}/occurrences/{overdue['key']}/record"
+    refused = await organiser.api("POST", url, {"minutes": "", "held": "1"})
+    assert refused.status_code == 422 and refused.json()["problems"] == {"minutes": "记录为已召开时请填写会议纪要"}
+    done = await organiser.api("POST", url, {"minutes": "会办", "attendee_count": "6"})
+    assert done.status_code == 201 and done.json()["status"] == "held"
+    report = (await organiser.api("GET", "/api/pairings/report")).json()
+    assert next(r for r in report if r["pairing_id"] == pairing["id"])["total"] == pairing["held_total"] + 1
+    reminders = await organiser.api("GET", "/api/occasions/reminders")
+    assert reminders.status_code == 200 and any("农历" in r["title"] for r in reminders.json())
+    assert (await (await clients(LEADER)).api("GET", "/api/pairings")).status_code == 403

@@ -363,6 +363,10 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/org/occasions/{occasion_id:int}"): Rule(O),
     ("POST", "/org/occasions/{occasion_id:int}"): Rule(O),
     ("POST", "/org/occasions/{occasion_id:int}/delete"): Rule(O),
+    ("GET", "/api/pairings"): Rule(O),
+    ("GET", "/api/pairings/report"): Rule(O),
+    ("POST", "/api/pairings/{pairing_id:int}/series/{series_id:int}/occurrences/{key:str}/record"): Rule(O, lambda ids: {"minutes": "", "held": ""}),
+    ("GET", "/api/occasions/reminders"): Rule(O),
     # The meet timetable (web/timetable.py): organisers build, improve, pin, move and publish it;
     # everybody reads the published one; a team's and an athlete's own schedule (page and .ics)
     # are for that team's leader and organisers.
@@ -583,7 +587,7 @@ async def test_route_policy(
         ids.values["mark_id"] = await _a_record_mark(demo_db)
     if "{campaign_id" in path:
         ids.values.update(await _demo_campaign_ids(demo_db))
-    if path.startswith(("/org/pairings/{", "/org/occasions/{")):
+    if path.startswith(("/org/pairings/{", "/org/occasions/{", "/api/pairings/{")):
         ids.values.update(await _demo_activity_ids(demo_db, demo))
     if "timetable" in path:  # runs in the background end within a second, before the test does
         await timetable.save_settings(demo_db, demo.actor(ORGANISER), demo.meet_id, timetable.SettingsInput(improve_seconds=1))

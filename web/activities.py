@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import msgspec
 from litestar import Request, Response, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, JSONBody
 
 from events import occasions, pairings
 from events.activity_models import PartnerLevel
@@ -220,9 +221,101 @@ async def occasion_delete(request: Request[Any, Any, Any], occasion_id: FromPath
     return go(request, OCCASIONS)
 
 
+# JSON API ----------------------------------------------------------------------------------------
+
+
+class OccurrenceOut(msgspec.Struct):
+    series_id: int
+    key: str
+    title: str
+    kind: str
+    start: dt.datetime  # naive, Asia/Shanghai wall clock
+    end: dt.datetime
+    status: str  # planned | held | cancelled | overdue
+    moved: bool
+    url: str
+
+
+class PartnerOut(msgspec.Struct):
+    id: int
+    unit: str
+    level: str
+
+
+class PairingOut(msgspec.Struct):
+    id: int
+    name: str
+    model_unit: str
+    starts_on: dt.date
+    ends_on: dt.date
+    partners: list[PartnerOut]
+    held_total: int
+    held_this_year: int
+    overdue: list[OccurrenceOut]
+    next_meeting: OccurrenceOut | None
+
+
+class CountOut(msgspec.Struct):
+    pairing_id: int
+    name: str
+    by_year: dict[int, int]
+    by_kind: dict[str, int]
+    total: int
+
+
+class ReminderOut(msgspec.Struct):
+    on: dt.date
+    title: str
+    kind: str
+    days_left: int
+    url: str
+
+
+def _occurrence_out(view: pairings.OccurrenceView) -> OccurrenceOut:
+    occ = view.occurrence
+    return OccurrenceOut(view.series.id, view.key, view.title, view.series.kind, occ.start, occ.end, str(view.status), occ.moved, view.url)
+
+
+@get("/api/pairings", name="api_pairings", guards=GUARDS)
+async def api_pairings(request: Request[Any, Any, Any]) -> list[PairingOut]:
+    found = await pairings.list_pairings(db_of(request), actor_of(request))
+    return [
+        PairingOut(
+            s.pairing.id, s.pairing.name, s.pairing.model_unit, s.pairing.starts_on, s.pairing.ends_on,
+            [PartnerOut(p.id, p.unit, p.level) for p in s.partners], s.held_total, s.held_this_year,
+            [_occurrence_out(v) for v in s.overdue], _occurrence_out(s.next_meeting) if s.next_meeting else None,
+        )
+        for s in found
+    ]
+
+
+@get("/api/pairings/report", name="api_pairing_report", guards=GUARDS)
+async def api_pairing_report(request: Request[Any, Any, Any]) -> list[CountOut]:
+    report = await pairings.activity_counts(db_of(request), actor_of(request))
+    return [CountOut(r.pairing.id, r.pairing.name, r.by_year, r.by_kind, r.total) for r in report.rows]
+
+
+@post("/api/pairings/{pairing_id:int}/series/{series_id:int}/occurrences/{key:str}/record", name="api_meeting_record", guards=GUARDS)
+async def api_occurrence_record(
+    request: Request[Any, Any, Any], pairing_id: FromPath[int], series_id: FromPath[int], key: FromPath[str], data: JSONBody[RecordInput]
+) -> OccurrenceOut:
+    db, actor = db_of(request), actor_of(request)
+    original = pairings.parse_key(key)
+    await pairings.record_occurrence(db, actor, series_id, original, data, pairing_id=pairing_id)
+    _, view = await pairings.get_occurrence(db, actor, series_id, original, pairing_id=pairing_id)
+    return _occurrence_out(view)
+
+
+@get("/api/occasions/reminders", name="api_occasion_reminders", guards=GUARDS)
+async def api_reminders(request: Request[Any, Any, Any]) -> list[ReminderOut]:
+    found = await occasions.reminders(db_of(request), actor_of(request))
+    return [ReminderOut(r.on, r.title, r.kind_label, r.days_left, r.url) for r in found]
+
+
 ROUTES = [
     pairing_list, pairing_create, pairing_report, pairing_report_xlsx, pairing_page, pairing_update,
     partner_add, partner_edit, partner_level, series_add, series_page, series_update,
     occurrence_page, occurrence_record, occurrence_move, occurrence_cancel, occurrence_restore,
     occasion_list, occasion_create, lunar_birthday, occasion_page, occasion_update, occasion_delete,
+    api_pairings, api_pairing_report, api_occurrence_record, api_reminders,
 ]
