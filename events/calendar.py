@@ -286,7 +286,7 @@ class Filters(msgspec.Struct, frozen=True):
         return self.person_id is None or self.person_id in item.people
 
 
-class Warning(msgspec.Struct, frozen=True):
+class DoubleBooking(msgspec.Struct, frozen=True):
     first: CalendarItem
     second: CalendarItem
     message: str  # Chinese: who is booked twice
@@ -298,7 +298,7 @@ class CalendarView:
     end: dt.datetime
     filters: Filters
     items: list[CalendarItem]  # visible, filtered, sorted by start
-    warnings: list[Warning]
+    warnings: list[DoubleBooking]
     kinds: list[str]  # the kinds present in the window (before filtering), for the legend
     units: list[str]
     person_name: str = ""
@@ -366,7 +366,7 @@ async def calendar_view(
         wanted_names.add(filters.person_id)
     names = await _names(session, wanted_names)
     warnings = [
-        Warning(first, second, f"{_warning_text(people, groups, names)}同时安排在「{first.title}」和「{second.title}」")
+        DoubleBooking(first, second, f"{_warning_text(people, groups, names)}同时安排在「{first.title}」和「{second.title}」")
         for first, second, people, groups in found[:WARNING_LIMIT]
     ]
     return CalendarView(

@@ -19,6 +19,7 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from events import audit, calendar
 from events.actors import Actor
@@ -107,7 +108,7 @@ async def feed_ics(db: Database, token: str, *, base_url: str = "", on: dt.date 
     return build_ics(items, name=f"职工之家 · {actor.display_name}", base_url=base_url)
 
 
-async def _actor(session, user: UserAccount) -> Actor:  # type: ignore[no-untyped-def]
+async def _actor(session: AsyncSession, user: UserAccount) -> Actor:
     event_ids: frozenset[int] = frozenset()
     venue_ids: frozenset[int] = frozenset()
     if user.role == Role.REFEREE:

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import msgspec
-from litestar import MediaType, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
 from events import calendar, calendar_feed
@@ -338,4 +338,4 @@ async def api_calendar(request: Request[Any, Any, Any]) -> CalendarOut:
 
 ROUTES = [calendar_page, this_week, subscribe_page, feed_create, feed_revoke, feed, api_calendar]
 
-__all__ = ["ROUTES", "MediaType"]
+__all__ = ["ROUTES"]
