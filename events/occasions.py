@@ -374,7 +374,7 @@ async def occasion_calendar_items(session: AsyncSession, actor: Actor, start: dt
             finish, all_day = begin + dt.timedelta(hours=1), False
         items.append(
             CalendarItem(
-                uid=f"occasion-{o.id}@zhijia", kind="occasion", title=f"{view.kind_label}:{view.title}",
+                uid=f"occasion-{o.id}@zhijia", kind="occasion", title=view.title,
                 start=begin, end=finish, all_day=all_day, location=o.location, unit=view.person_unit,
                 people=(o.person_id,) if o.person_id else (), sequence=o.sequence, url=f"/org/occasions/{o.id}",
                 private=o.person_id is not None, description=o.note,
