@@ -36,7 +36,11 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# This script's own folder leaves the path: a sibling named like a standard module (calendar.py)
+# would shadow it. The repository root goes first instead.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+sys.path.insert(0, str(HERE.parent))
 
 from jinja2 import Environment  # noqa: E402
 from litestar.testing import AsyncTestClient  # noqa: E402
