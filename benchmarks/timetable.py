@@ -9,7 +9,8 @@ pools — the track (1), the jumping pit (1), the throwing circle (1), badminton
 table-tennis tables (8), basketball courts (2), the chess hall (20 boards) and the tug-of-war
 field (1). Track events run heats then a final; field events run in flights of 12; badminton
 is a knockout; table tennis groups of four then a knockout of the group winners and runners-up;
-basketball teams play groups then semi-finals and a final; chess plays Swiss rounds (each round
+basketball teams play groups then semi-finals and a final; 400 m, 1500 m and shot put are
+timed finals (the heats or flights rank together); chess plays Swiss rounds (each round
 after the previous one); tug of war is a knockout of teams. Later rounds carry only those who
 can reach them.
 
@@ -160,8 +161,9 @@ def meet(size: str, seed: int = SEED) -> Problem:
             lanes = 8 if event != "1500m" else 12
             heats = [people[i::max(1, -(-len(people) // lanes))] for i in range(max(1, -(-len(people) // lanes)))]
             duration = {"100m": 8, "400m": 10, "1500m": 12}[event]
-            if len(heats) == 1:
-                add(f"{tag}-final", f"{name} 决赛", "track", duration, set(heats[0]))
+            if len(heats) == 1 or event != "100m":  # 400 m and 1500 m: timed finals (the heats rank by time)
+                for i, h in enumerate(heats):
+                    add(f"{tag}-heat{i}", f"{name} 第{i + 1}组", "track", duration, set(h))
                 continue
             keys = [add(f"{tag}-heat{i}", f"{name} 预赛第{i + 1}组", "track", duration, set(h)) for i, h in enumerate(heats)]
             add(f"{tag}-final", f"{name} 决赛", "track", duration, set(people), after=keys)
@@ -169,7 +171,7 @@ def meet(size: str, seed: int = SEED) -> Problem:
             flights = max(1, -(-len(people) // 12))
             resource = "jump" if event == "long_jump" else "throw"
             keys = [add(f"{tag}-f{i}", f"{name} 第{i + 1}组", resource, 40, set(people[i::flights])) for i in range(flights)]
-            if flights > 1:
+            if flights > 1 and event == "long_jump":  # shot put: flights rank together, no final
                 add(f"{tag}-final", f"{name} 决赛", resource, 30, set(people), after=keys)
         elif event == "badminton":
             knockout(tag, name, "badminton", 30, [frozenset({p}) for p in people], False)

@@ -535,10 +535,82 @@ def _merge(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in merged]
 
 
+def heads(problem: Problem) -> dict[str, int]:
+    """Earliest starts that also count the work before an item: all the items it waits for
+    (directly or through a chain) that share a venue must first be played on that venue's units
+    within its opening hours — a knockout final cannot start before its whole bracket is
+    played. Never later than any schedule's start for the item."""
+    items, resources, order = check_structure(problem)
+    est = earliest_starts(problem)
+    wins = {k: open_windows(r) for k, r in resources.items()}
+    ends = {k: [b for _, b in w] for k, w in wins.items()}
+    index = {k: i for i, k in enumerate(order)}
+    ancestors: dict[str, int] = {}
+    head: dict[str, int] = {}
+    for k in order:
+        it = items[k]
+        mask = 0
+        for p in it.after:
+            mask |= ancestors[p] | (1 << index[p])
+        ancestors[k] = mask
+        if it.pinned is not None:
+            head[k] = it.pinned
+            continue
+        t = est[k]
+        for p in it.after:
+            t = max(t, head[p] + items[p].duration + gap(items[p], it, problem.min_rest))
+        if mask:
+            work: dict[str, list[tuple[int, int]]] = defaultdict(list)
+            m, i = mask, 0
+            while m:
+                if m & 1:
+                    q = items[order[i]]
+                    work[q.resource].append((head[q.key], q.duration))
+                m >>= 1
+                i += 1
+            for key, jobs in work.items():
+                if len(jobs) > resources[key].capacity:
+                    t = max(t, _load_bound(wins[key], jobs, 0, resources[key].capacity))
+        s = fit(wins[it.resource], ends[it.resource], t, it.duration)
+        head[k] = s if s is not None else t
+    return head
+
+
+def _cliques(problem: Problem, items: dict[str, Item], head: dict[str, int], wins: dict[str, list[tuple[int, int]]],
+             seeds: int = 40) -> tuple[str, int] | None:
+    """Items that pairwise share someone run one after another with rests between: grown
+    greedily from the items with the most people, the slowest such group and its finish."""
+    who = {k: entities(it) for k, it in items.items()}
+    holders: dict[str, list[str]] = defaultdict(list)
+    for k, w in who.items():
+        for x in w:
+            holders[x].append(k)
+    best: tuple[str, int] | None = None
+    for seed in sorted(items, key=lambda k: (-len(who[k]), k))[:seeds]:
+        if len(who[seed]) < 2:
+            break
+        near: set[str] = set()
+        for x in who[seed]:
+            near.update(holders[x])
+        near.discard(seed)
+        group = [seed]
+        for k in sorted(near, key=lambda k: (-head[k] - items[k].duration, -len(who[k]), k)):
+            if all(who[k] & who[g] for g in group):
+                group.append(k)
+        if len(group) < 2:
+            continue
+        jobs = [(head[k], items[k].duration + problem.min_rest) for k in group]
+        windows = _merge(x for k in group for x in wins[items[k].resource])
+        value = _load_bound(windows, jobs, problem.min_rest, 1)
+        if best is None or value > best[1]:
+            best = (seed, value)
+    return best
+
+
 def lower_bound(problem: Problem) -> Bound:
     """A finish time no schedule can beat, with its parts (see the module text)."""
     items, resources, _ = check_structure(problem)
-    est = earliest_starts(problem)
+    est = heads(problem)
     parts: dict[str, int] = {}
     parts["chain"] = max((est[k] + it.duration for k, it in items.items()), default=0)
     wins = {k: open_windows(r) for k, r in resources.items()}
@@ -567,4 +639,7 @@ def lower_bound(problem: Problem) -> Bound:
         if best_key is not None:
             name = best_key.split(":", 1)[1] if best_key.startswith(("p:", "t:")) else best_key
             parts[f"{kind}:{name}"] = best
+    clique = _cliques(problem, items, est, wins)
+    if clique is not None:
+        parts[f"clique:{clique[0]}"] = clique[1]
     return Bound(value=max(parts.values(), default=0), parts=parts)

@@ -6,8 +6,9 @@ over the windows, so no lunch break or night is ever crossed). Per resource: a n
 (capacity 1) or a cumulative (capacity k); resources holding items pinned to a court or table
 get one optional interval per unit instead, so the pinned numbers are kept exactly. Per person
 and team: a no-overlap of intervals lengthened by ``min_rest`` (two of them then lie at least
-the rest apart). ``after`` is a precedence with the rest when the items share anyone; pinned
-items are fixed. The objective is the finish (the last end); when that is proved optimal with
+the rest apart). ``after`` is a precedence (the rest follows from the people's no-overlap when
+the items share anyone; items waiting for one set of feeders share one "all ended" variable);
+pinned items are fixed. The objective is the finish (the last end); when that is proved optimal with
 time to spare, a second pass keeps the finish and pulls the starts earlier.
 
 The greedy schedule is the hint and also the ceiling: every end is at most its finish, and the
@@ -88,11 +89,28 @@ class _Model:
 
         self.finish = m.new_int_var(0, ceiling, "finish")
         for k, it in items.items():
-            m.add(self.finish >= self.start[k] + it.duration)
+            if not successors[k]:  # the others end before some successor starts
+                m.add(self.finish >= self.start[k] + it.duration)
         m.add_hint(self.finish, ceiling)
+        # Precedence without the rest: when the two share someone, their no-overlap below adds it.
+        # Items waiting for the same set of feeders (a knockout's first round after all group
+        # matches) wait for one "all ended" variable, not for each feeder separately.
+        waits: dict[tuple[str, ...], list[str]] = defaultdict(list)
         for it in problem.items:
-            for p in set(it.after):
-                m.add(self.start[it.key] >= self.start[p] + items[p].duration + gap(items[p], it, rest))
+            if it.after:
+                waits[tuple(sorted(set(it.after)))].append(it.key)
+        for feeders, waiting in waits.items():
+            if len(feeders) >= 3 and len(waiting) >= 2:
+                done = m.new_int_var(0, ceiling, "done")
+                m.add_hint(done, max(hinted[p].end for p in feeders))
+                for p in feeders:
+                    m.add(done >= self.start[p] + items[p].duration)
+                for k in waiting:
+                    m.add(self.start[k] >= done)
+            else:
+                for k in waiting:
+                    for p in feeders:
+                        m.add(self.start[k] >= self.start[p] + items[p].duration)
 
         # people and teams: intervals lengthened by the rest may not overlap
         rested: dict[str, cp_model.IntervalVar] = {}
