@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import msgspec
 from ortools.sat.python import cp_model
@@ -118,9 +118,7 @@ class _Model:
         for k, it in items.items():
             for w in entities(it):
                 by_who[w].append(k)
-        for ks in by_who.values():
-            if len(ks) < 2:
-                continue
+        for ks in _unsubsumed(by_who.values()):
             for k in ks:
                 if k not in rested:
                     rested[k] = m.new_fixed_size_interval_var(self.start[k], items[k].duration + rest, f"r{k}")
@@ -177,6 +175,21 @@ class _Model:
                 else:
                     units[it.key] = next(u for u, b in self.unit_vars[it.key].items() if value(b))
         return make_schedule(self.problem, starts, units)
+
+
+def _unsubsumed(groups: Iterable[list[str]]) -> list[list[str]]:
+    """The item lists of people and teams, less those inside another one (their no-overlap is
+    implied): the players of one group share most of their later-round items."""
+    kept: list[frozenset[str]] = []
+    holding: dict[str, list[int]] = defaultdict(list)
+    for g in sorted({frozenset(g) for g in groups if len(g) >= 2}, key=lambda g: (-len(g), sorted(g))):
+        rarest = min(g, key=lambda k: len(holding[k]))
+        if any(g <= kept[i] for i in holding[rarest]):
+            continue
+        for k in g:
+            holding[k].append(len(kept))
+        kept.append(g)
+    return [sorted(g) for g in kept]
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
