@@ -353,7 +353,7 @@ def main() -> None:
             f"{f['first_fit']:>9} {f['greedy']:>9} {f['cpsat']:>9} {hhmm(r['bound']):>9} | "
             f"{gp['first_fit']:>5.1f}/{gp['greedy']:>5.1f}/{gp['cpsat']:>5.1f} | {sum(r['conflicts'].values())}"
         )
-        print(f"      bound parts (largest): {r['bound_parts_top']}; after CP-SAT (its own bound included) {hhmm(r["bound_after_cpsat"])}")
+        print(f"      bound parts (largest): {r['bound_parts_top']}; after CP-SAT (its own bound included) {hhmm(r['bound_after_cpsat'])}")
     big = meets.get("800") or meets["200"]
     result = {
         "benchmark": "timetable",
