@@ -1030,7 +1030,8 @@ async def _explain(session: AsyncSession, meet: Meet, conflicts: Sequence[Broken
         return f"{day.month}月{day.day}日 {m.group(2)}"
 
     text = _DAY_CLOCK.sub(dated, text)
-    return f"不能移动:「{label}」改到 {clock(meet, start)} 后,{text}"
+    text = re.sub(r"(\d+月\d+日) (\d\d:\d\d)–\1 ", r"\1 \2–", text)  # one day named once
+    return f"不能移动到 {clock(meet, start)}:{text}"
 
 
 async def resolve(db: Database, actor: Actor, meet_id: int, timetable_id: int) -> Timetable:

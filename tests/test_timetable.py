@@ -116,7 +116,7 @@ async def test_a_move_that_makes_a_clash_is_refused_with_the_reason_and_changes_
     with pytest.raises(Conflict) as refused:
         await timetable.move(demo_db, ORG, drawn.meet_id, tt.id, timetable.MoveInput(item_key=b.item_key, day=day, at=at))
     message = refused.value.message
-    assert message.startswith("不能移动:") and "p:" not in message and "第1天" not in message
+    assert message.startswith("不能移动到") and "p:" not in message and "第1天" not in message
     shared = {int(k[2:]) for k in people[a.item_key] & people[b.item_key]}
     async with demo_db.read() as session:
         from events.models import Person

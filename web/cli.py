@@ -30,9 +30,10 @@ def _print_demo_accounts() -> None:
         print(f"  {ROLE[Role(account.role)]:<4} {account.username:<10} {account.display_name}{team}")
 
 
-async def _load_demo(url: str, *, field: bool = True) -> None:
+async def _load_demo(url: str, *, field: bool = True, drawn: bool = False) -> None:
     from events.demo import load_demo
     from events.demo_field import enter_demo_field
+    from events.demo_timetable import prepare_demo_timetable
 
     db = Database(url)
     try:
@@ -42,6 +43,9 @@ async def _load_demo(url: str, *, field: bool = True) -> None:
         entered = await enter_demo_field(db, meet.id) if created and field else 0
         if entered:
             print(f"已为田径和趣味项目报名 {entered} 人次(球类、棋牌留给各队领队报名)")
+        if created and drawn:
+            await prepare_demo_timetable(db, meet.id)
+            print("已为球类、棋牌项目报名,并为全部项目抽签、编排分组,可直接生成赛程")
     finally:
         await db.dispose()
 
@@ -52,7 +56,7 @@ def serve(args: argparse.Namespace) -> int:
     url = _database_url(args)
     upgrade(url)
     if args.demo:
-        asyncio.run(_load_demo(url, field=args.demo_field))
+        asyncio.run(_load_demo(url, field=args.demo_field, drawn=args.demo_drawn))
         _print_demo_accounts()
     print(f"zhijia 正在运行: http://{args.host}:{args.port}  (数据库: {url.split('://')[0]})", flush=True)
     uvicorn.run(
@@ -83,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
     serve_cmd.add_argument(
         "--demo-field", action=argparse.BooleanOptionalAction, default=True,
         help="与 --demo 同用:为各队报好田径和趣味项目,可直接编排分组(--no-demo-field 则报名表全空)",
+    )
+    serve_cmd.add_argument(
+        "--demo-drawn", action="store_true",
+        help="与 --demo 同用:全部项目报好名并抽签、编排分组,可直接生成赛程",
     )
     serve_cmd.add_argument("--host", default="127.0.0.1")
     serve_cmd.add_argument("--port", type=int, default=8000)
