@@ -357,3 +357,33 @@ async def test_random_moves_are_accepted_only_into_conflict_free_timetables(demo
         _, problem, after = await _stored(demo_db, tt.id)
         assert validate(problem, _schedule(problem, after)) == []
     assert refused > 0
+
+
+async def test_items_played_in_the_published_timetable_stay_frozen_when_it_is_made_again(
+    demo_db: Database, drawn: DemoMeet
+) -> None:
+    tt = await timetable.generate(demo_db, ORG, drawn.meet_id)
+    await timetable.publish(demo_db, ORG, drawn.meet_id, tt.id)
+    _, _, slots = await _stored(demo_db, tt.id)
+    played = max((s for s in slots if s.kind == "match" and ":ko:" not in s.item_key), key=lambda s: s.starts)
+    event_id, key = played.item_key.split(":", 1)
+    async with demo_db.write() as session:  # as if the referee had entered its result
+        await session.execute(update(Match).where(Match.event_id == int(event_id), Match.key == key).values(status="done"))
+    again = await timetable.generate(demo_db, ORG, drawn.meet_id)
+    _, problem, new_slots = await _stored(demo_db, again.id)
+    kept = next(s for s in new_slots if s.item_key == played.item_key)
+    assert (kept.starts, kept.unit, kept.frozen) == (played.starts, played.unit, True)
+    assert next(i for i in problem.items if i.key == played.item_key).pinned == played.starts
+    with pytest.raises(Conflict):
+        await timetable.move(
+            demo_db, ORG, drawn.meet_id, again.id,
+            timetable.MoveInput(item_key=kept.item_key, day=timetable.meet_days((await _meet(demo_db, drawn.meet_id)))[0], at=dt.time(9)),
+        )
+    assert [s.item_key for s in new_slots if s.frozen] == [played.item_key]
+
+
+async def _meet(db: Database, meet_id: int) -> Meet:
+    async with db.read() as session:
+        meet = await session.get(Meet, meet_id)
+    assert meet is not None
+    return meet

@@ -107,6 +107,9 @@ async def test_published_timetable_personal_schedules_and_clash_warnings(demo_db
     assert published.status_code == 303
     public = await anonymous.get(f"/meets/{demo.meet_id}/timetable")
     assert public.status_code == 200 and "开幕式" in public.text and "棋牌室" in public.text
+    assert "各队赛程" not in public.text  # the public does not get the teams' schedule links
+    listed = await organiser.get(f"/meets/{demo.meet_id}/timetable")
+    assert "各队赛程" in listed.text and f"/meets/{demo.meet_id}/timetable/teams/" in listed.text
     api = await anonymous.get(f"/api/meets/{demo.meet_id}/timetable")
     assert api.status_code == 200 and api.json()[0]["label"] == "开幕式"
     team_id = demo.team_of(LEADER)

@@ -20,7 +20,7 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
-from events import meet_events
+from events import meet_events, teams
 from events import timetable as service
 from events.errors import DomainError
 from events.timetable import MoveInput, SessionInput, SettingsInput, SlotRow
@@ -253,8 +253,11 @@ async def timetable_move(request: Request[Any, Any, Any], meet_id: FromPath[int]
 
 @get("/meets/{meet_id:int}/timetable", name="timetable_public")
 async def timetable_public(request: Request[Any, Any, Any], meet_id: FromPath[int]) -> Any:
-    view = await service.public_view(db_of(request), meet_id)
-    return page(request, "timetable/public.html", **_context(view))
+    db, actor = db_of(request), actor_of(request)
+    view = await service.public_view(db, meet_id)
+    # Organisers reach every team's schedule from here; a leader has the link to their own.
+    schedule_teams = await teams.list_teams(db, meet_id) if actor.is_organiser else []
+    return page(request, "timetable/public.html", **_context(view), schedule_teams=schedule_teams)
 
 
 # Personal schedules: a team's, an athlete's -------------------------------------------------
