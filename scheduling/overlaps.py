@@ -59,7 +59,10 @@ def clashes(bookings: Sequence[Booking]) -> list[Clash]:
                 if other.key == booking.key:
                     continue
                 pair = (other.key, booking.key) if other.key < booking.key else (booking.key, other.key)
-                people, groups = shared.setdefault(pair, (set(), set()))
+                found = shared.get(pair)
+                if found is None:
+                    found = shared[pair] = (set(), set())
+                people, groups = found
                 if kind == "p":
                     people.add(resource)
                 else:
