@@ -16,17 +16,22 @@ night). Hard rules:
 Later rounds carry as people/teams only those who can reach them (the union of their feeders'
 possible participants); ``after`` gives the order.
 
-``greedy`` is a serial list scheduler: pinned items first, then the others one at a time in
-priority order among those whose ``after`` items are placed — earliest deadline (when a pinned
-item waits for them), then the longest chain of work still hanging on the item (its duration,
-rests and successors: the critical path), then the key — each at its earliest feasible start on
-any unit of its resource (gaps left earlier are used). Courts and tables are numbered after the
-times are known: pinned units stay, the others take the first free unit in start order.
+``greedy`` is a list scheduler: pinned items first, then the others one at a time among those
+whose ``after`` items are placed, each at its earliest feasible start on any unit of its
+resource (gaps left earlier are used). It runs a few passes with different priorities — the
+longest chain of work still hanging on the item (critical path: its duration, rests and
+successors), the same but whichever can start earliest first, the most people first, input
+order — always putting first what a pinned item waits for, and keeps the earliest finish.
+Courts and tables are numbered after the times are known: pinned units stay, the others take
+the first free unit in start order.
 
-``lower_bound`` gives a finish no schedule can beat, and where it comes from: the longest chain
-of rounds with rest (``chain``), each venue's load spread over its capacity and opening hours
-(``venue:<key>``), and the busiest person's and team's own programme with rests
-(``person:<id>``, ``team:<id>``).
+``lower_bound`` gives a finish no schedule can beat, and where it comes from. Items' earliest
+starts count their ``after`` chains with rests and the work before them on their venue (a
+final cannot start before its bracket is played). Parts: the longest such chain (``chain``);
+each venue's load spread over its capacity and opening hours, for every earliest start
+(``venue:<key>``); the busiest person's and team's own items with rests, in their venues'
+opening hours (``person:<id>``, ``team:<id>``); and a group of items that pairwise share someone,
+so run one after another (``clique:<item key>``, grown from the item with the most people).
 """
 
 from __future__ import annotations
@@ -525,6 +530,24 @@ def _load_bound(windows: Sequence[tuple[int, int]], jobs: list[tuple[int, int]],
     return best
 
 
+def _tailed_bound(
+    windows: Sequence[tuple[int, int]], jobs: list[tuple[int, int, int]], per_window: int, capacity: int, most: int = 24
+) -> int:
+    """Jobs (earliest start, work, tail) — the tail being the chain that must still follow the
+    job's end. For a threshold θ, the jobs with a tail of at least θ end by ``_load_bound`` at the
+    earliest, and the last of them still has θ minutes of chain to go. Up to ``most`` thresholds."""
+    tails = sorted({q for _, _, q in jobs})
+    if len(tails) > most:
+        step = len(tails) / most
+        tails = sorted({tails[int(i * step)] for i in range(most)} | {tails[0], tails[-1]})
+    best = 0
+    for theta in tails:
+        chosen = [(h, w) for h, w, q in jobs if q >= theta]
+        if len(chosen) > capacity or theta:
+            best = max(best, _load_bound(windows, chosen, per_window, capacity) + theta)
+    return best
+
+
 def _merge(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[list[int]] = []
     for a, b in sorted(intervals):
@@ -576,8 +599,8 @@ def heads(problem: Problem) -> dict[str, int]:
     return head
 
 
-def _cliques(problem: Problem, items: dict[str, Item], head: dict[str, int], wins: dict[str, list[tuple[int, int]]],
-             seeds: int = 40) -> tuple[str, int] | None:
+def _cliques(problem: Problem, items: dict[str, Item], head: dict[str, int], after: dict[str, int],
+             wins: dict[str, list[tuple[int, int]]], seeds: int = 40) -> tuple[str, int] | None:
     """Items that pairwise share someone run one after another with rests between: grown
     greedily from the items with the most people, the slowest such group and its finish."""
     who = {k: entities(it) for k, it in items.items()}
@@ -599,9 +622,9 @@ def _cliques(problem: Problem, items: dict[str, Item], head: dict[str, int], win
                 group.append(k)
         if len(group) < 2:
             continue
-        jobs = [(head[k], items[k].duration + problem.min_rest) for k in group]
+        jobs = [(head[k], items[k].duration + problem.min_rest, after[k]) for k in group]
         windows = _merge(x for k in group for x in wins[items[k].resource])
-        value = _load_bound(windows, jobs, problem.min_rest, 1)
+        value = _tailed_bound(windows, jobs, problem.min_rest, 1)
         if best is None or value > best[1]:
             best = (seed, value)
     return best
@@ -609,37 +632,38 @@ def _cliques(problem: Problem, items: dict[str, Item], head: dict[str, int], win
 
 def lower_bound(problem: Problem) -> Bound:
     """A finish time no schedule can beat, with its parts (see the module text)."""
-    items, resources, _ = check_structure(problem)
+    items, resources, order = check_structure(problem)
     est = heads(problem)
+    after = {k: t - items[k].duration for k, t in _tails(problem, items, order).items()}  # chain after the end
     parts: dict[str, int] = {}
-    parts["chain"] = max((est[k] + it.duration for k, it in items.items()), default=0)
+    parts["chain"] = max((est[k] + it.duration + after[k] for k, it in items.items()), default=0)
     wins = {k: open_windows(r) for k, r in resources.items()}
-    by_resource: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    by_resource: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
     for k, it in items.items():
-        by_resource[it.resource].append((est[k], it.duration))
-    for key, jobs in by_resource.items():
-        parts[f"venue:{key}"] = _load_bound(wins[key], jobs, 0, resources[key].capacity)
+        by_resource[it.resource].append((est[k], it.duration, after[k]))
+    for key, jobs3 in by_resource.items():
+        parts[f"venue:{key}"] = _tailed_bound(wins[key], jobs3, 0, resources[key].capacity)
     rest = problem.min_rest
     for kind, attr in (("person", "people"), ("team", "teams")):
-        jobs_of: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        jobs_of: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
         venues_of: dict[str, set[str]] = defaultdict(set)
         for k, it in items.items():
             for w in getattr(it, attr):
                 # every item of one person, then a rest — except the last one of each opening
-                jobs_of[w].append((est[k], it.duration + rest))
+                jobs_of[w].append((est[k], it.duration + rest, after[k]))
                 venues_of[w].add(it.resource)
         best_key, best = None, -1
         for w, jobs in jobs_of.items():
             if len(jobs) < 2:
                 continue
             windows = _merge(x for v in venues_of[w] for x in wins[v])
-            value = _load_bound(windows, jobs, rest, 1)
+            value = _tailed_bound(windows, jobs, rest, 1)
             if value > best:
                 best_key, best = w, value
         if best_key is not None:
             name = best_key.split(":", 1)[1] if best_key.startswith(("p:", "t:")) else best_key
             parts[f"{kind}:{name}"] = best
-    clique = _cliques(problem, items, est, wins)
+    clique = _cliques(problem, items, est, after, wins)
     if clique is not None:
         parts[f"clique:{clique[0]}"] = clique[1]
     return Bound(value=max(parts.values(), default=0), parts=parts)

@@ -6,8 +6,8 @@ over the windows, so no lunch break or night is ever crossed). Per resource: a n
 (capacity 1) or a cumulative (capacity k); resources holding items pinned to a court or table
 get one optional interval per unit instead, so the pinned numbers are kept exactly. Per person
 and team: a no-overlap of intervals lengthened by ``min_rest`` (two of them then lie at least
-the rest apart). ``after`` is a precedence (the rest follows from the people's no-overlap when
-the items share anyone; items waiting for one set of feeders share one "all ended" variable);
+the rest apart). ``after`` is a precedence, with the rest when the items share anyone (items
+waiting for one set of feeders also share one "all ended" variable);
 pinned items are fixed. The objective is the finish (the last end); when that is proved optimal with
 time to spare, a second pass keeps the finish and pulls the starts earlier.
 
@@ -92,9 +92,9 @@ class _Model:
             if not successors[k]:  # the others end before some successor starts
                 m.add(self.finish >= self.start[k] + it.duration)
         m.add_hint(self.finish, ceiling)
-        # Precedence without the rest: when the two share someone, their no-overlap below adds it.
-        # Items waiting for the same set of feeders (a knockout's first round after all group
-        # matches) wait for one "all ended" variable, not for each feeder separately.
+        # Precedence, with the rest when the two share someone. Items waiting for the same set of
+        # feeders (a knockout's first round after all group matches) also wait for one "all
+        # ended" variable.
         waits: dict[tuple[str, ...], list[str]] = defaultdict(list)
         for it in problem.items:
             if it.after:
@@ -107,10 +107,13 @@ class _Model:
                     m.add(done >= self.start[p] + items[p].duration)
                 for k in waiting:
                     m.add(self.start[k] >= done)
+                    for p in feeders:  # the rest, stated too: it helps the bound
+                        if gap(items[p], items[k], rest):
+                            m.add(self.start[k] >= self.start[p] + items[p].duration + rest)
             else:
                 for k in waiting:
                     for p in feeders:
-                        m.add(self.start[k] >= self.start[p] + items[p].duration)
+                        m.add(self.start[k] >= self.start[p] + items[p].duration + gap(items[p], items[k], rest))
 
         # people and teams: intervals lengthened by the rest may not overlap
         rested: dict[str, cp_model.IntervalVar] = {}
