@@ -20,8 +20,8 @@ possible participants); ``after`` gives the order.
 whose ``after`` items are placed, each at its earliest feasible start on any unit of its
 resource (gaps left earlier are used). It runs a few passes with different priorities — the
 longest chain of work still hanging on the item (critical path: its duration, rests and
-successors), the same but whichever can start earliest first, the most people first, input
-order — always putting first what a pinned item waits for, and keeps the earliest finish.
+successors), the same but whichever can start earliest first, and among the earliest starts
+the most people first or input order — always putting first what a pinned item waits for, and keeps the earliest finish.
 Courts and tables are numbered after the times are known: pinned units stay, the others take
 the first free unit in start order.
 
@@ -360,7 +360,7 @@ class _Board:
             self.people[w].append((s, s + it.duration))
 
 
-PASSES = (("critical", False), ("critical", True), ("crowded", True), ("input", False))
+PASSES = (("critical", False), ("critical", True), ("crowded", True), ("input", True))
 
 
 def greedy(problem: Problem) -> Schedule:
@@ -368,7 +368,7 @@ def greedy(problem: Problem) -> Schedule:
 
     A few passes of the list scheduler with different priorities — critical path; critical path
     but the earliest possible start first; the most people first among the earliest starts;
-    input order — and the earliest finish kept (ties: the earlier pass).
+    input order among the earliest starts — and the earliest finish kept (ties: the earlier pass).
     """
     items, resources, order = check_structure(problem)
     tail = _tails(problem, items, order)
