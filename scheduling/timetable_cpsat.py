@@ -11,7 +11,8 @@ waiting for one set of feeders also share one "all ended" variable);
 pinned items are fixed. The objective is the finish (the last end); when that is proved optimal with
 time to spare, a second pass keeps the finish and pulls the starts earlier.
 
-The greedy schedule is the hint and also the ceiling: every end is at most its finish, and the
+The greedy schedule is the hint (a hint that fails the validator is replaced by a fresh greedy
+one) and also the ceiling: every end is at most its finish, and the
 answer is never worse than the hint (the hint comes back if nothing better was found). Units of
 a cumulative resource are numbered as greedy does (pinned first, then first free in start
 order). ``bound`` is the larger of ``lower_bound`` and the solver's own bound.
@@ -34,10 +35,12 @@ from scheduling.timetable import (
     earliest_starts,
     entities,
     gap,
+    greedy,
     lower_bound,
     make_schedule,
     open_windows,
 )
+from scheduling.timetable_check import validate
 
 PER_UNIT_LIMIT = 4000  # optional intervals allowed for a resource modelled unit by unit
 
@@ -221,6 +224,8 @@ def improve(
 ) -> Improvement:
     """The best timetable CP-SAT finds in ``seconds`` starting from ``hint`` (never worse)."""
     began = time.monotonic()
+    if validate(problem, hint):  # a stale or broken hint: start from a fresh greedy schedule
+        hint = greedy(problem)
     floor = lower_bound(problem).value
     if not problem.items or hint.finish <= floor:
         return Improvement(schedule=hint, bound=floor, optimal=hint.finish <= floor, seconds=time.monotonic() - began)

@@ -361,3 +361,13 @@ def test_validator_catches_a_wrong_finish() -> None:
 def test_validator_messages_are_chinese() -> None:
     conflicts = validate(HAND, broken("c", start=545, end=575))
     assert conflicts and "休息不足" in conflicts[0].message
+
+
+def test_cpsat_replaces_a_broken_hint_with_a_fresh_greedy_schedule() -> None:
+    problem = Problem(
+        items=tuple(Item(key=f"m{i}", label=f"第{i}场", resource="c", duration=30) for i in range(4)),
+        resources=(Resource(key="c", name="羽毛球场", capacity=2, windows=(Window(0, 600),)),),
+    )
+    stale = Schedule(placements=(Placement("m0", 0, 30, "c", 1),), finish=30)  # three items missing
+    result = improve(problem, stale, seconds=1, workers=1)
+    assert validate(problem, result.schedule) == [] and result.schedule.finish == 60
