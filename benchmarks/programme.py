@@ -36,10 +36,7 @@ import tempfile
 import time
 from pathlib import Path
 
-# This script's own folder leaves the path: a sibling named like a standard module (calendar.py)
-# would shadow it. The repository root goes first instead.
 HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(HERE.parent))
 
 from jinja2 import Environment  # noqa: E402

@@ -39,10 +39,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-# benchmarks/calendar.py would shadow the standard library's calendar (which pandas, imported by
-# OR-Tools, needs): import from the repository root, not from this folder.
 HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(HERE.parent))
 
 from scheduling.timetable import (  # noqa: E402

@@ -1,4 +1,4 @@
-"""The calendar benchmark runs alone: ``benchmarks/calendar.py --quick`` ends with its figures as
+"""The calendar benchmark runs alone: ``benchmarks/calendar_views.py --quick`` ends with its figures as
 JSON. Figures are not judged here (no timing asserts)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_quick_calendar_benchmark_prints_figures_baselines_and_ratios_as_its_last_line() -> None:
     done = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "calendar.py"), "--quick"],
+        [sys.executable, str(ROOT / "benchmarks" / "calendar_views.py"), "--quick"],
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=True, stdin=subprocess.DEVNULL,
     )
     assert "month_page" in done.stdout and "bare icalendar" in done.stdout  # the readable table came first

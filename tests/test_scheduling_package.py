@@ -10,8 +10,11 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "scheduling"
 MODULES = sorted(PACKAGE.glob("*.py"))
-ALLOWED_THIRD_PARTY = {"msgspec", "dateutil", "lunardate"}  # rules and lunar dates: pure calendar arithmetic
+ALLOWED_THIRD_PARTY = {"msgspec", "dateutil", "lunardate", "ortools"}  # rules, lunar dates, CP-SAT (seeded)
 FORBIDDEN_STDLIB = {"time", "secrets", "os", "uuid", "sqlite3", "socket"}
+# The CP-SAT improver is an anytime search bounded by a time limit: it alone measures elapsed time
+# (time.monotonic, never the date), and its result is checked by the pure validator.
+TIMED_SEARCH = {"timetable_cpsat.py"}
 CLOCK_READS = {"now", "today", "utcnow", "fromtimestamp", "utcfromtimestamp"}
 
 
@@ -30,7 +33,8 @@ def test_imports_only_the_standard_library_msgspec_and_itself(path: Path) -> Non
     roots = imported_roots(ast.parse(path.read_text(encoding="utf-8")))
     outside = {r for r in roots if r not in sys.stdlib_module_names and r not in ALLOWED_THIRD_PARTY | {"scheduling"}}
     assert outside == set()
-    assert roots & FORBIDDEN_STDLIB == set()
+    forbidden = FORBIDDEN_STDLIB - ({"time"} if path.name in TIMED_SEARCH else set())
+    assert roots & forbidden == set()
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)

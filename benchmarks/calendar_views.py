@@ -3,8 +3,8 @@ occurrences, each through the real request handler (session lookup, every calend
 visibility, filters, double-booking check, template rendering or .ics writing), against
 baselines measured in the same run.
 
-    python benchmarks/calendar.py            # 2 000 items in the month, 5 000 in the feed
-    python benchmarks/calendar.py --quick    # 400 and 1 000, for CI
+    python benchmarks/calendar_views.py            # 2 000 items in the month, 5 000 in the feed
+    python benchmarks/calendar_views.py --quick    # 400 and 1 000, for CI
 
 The data: the demo meet, plus a visit campaign in March 2027 with many visit group outings
 (rows in the database, each with two members from the people archive, so the double-booking
@@ -28,11 +28,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# This file is named calendar.py, like the standard library's module that the email package
-# imports: run as a script, its own directory must not be on the path.
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-sys.path.insert(0, str(_HERE.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import argparse  # noqa: E402
 import asyncio
