@@ -430,7 +430,7 @@ class AuditLog(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     meet_id: Mapped[int | None] = mapped_column(ForeignKey("meet.id", ondelete="SET NULL"), index=True)
     action: Mapped[str] = mapped_column(String(40))
-    target: Mapped[str] = mapped_column(String(60), default="")
+    target: Mapped[str] = mapped_column(String(60), default="", index=True)  # calendar SEQUENCE counts
     summary: Mapped[str] = mapped_column(Text, default="")
     reason: Mapped[str] = mapped_column(Text, default="")
 
