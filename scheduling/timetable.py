@@ -176,10 +176,7 @@ def check_structure(problem: Problem) -> tuple[dict[str, Item], dict[str, Resour
                 raise TimetableError(f"{it.label} 不能排在自己之后")
     # Kahn's algorithm, stable in input order
     indegree = {k: len(set(it.after)) for k, it in items.items()}
-    successors: dict[str, list[str]] = defaultdict(list)
-    for it in problem.items:
-        for p in set(it.after):
-            successors[p].append(it.key)
+    successors = successors_of(problem)
     ready = [k for k in items if indegree[k] == 0]
     order: list[str] = []
     while ready:
@@ -261,12 +258,18 @@ def make_schedule(problem: Problem, starts: dict[str, int], units: dict[str, int
 # The greedy list scheduler ---------------------------------------------------------------
 
 
-def _tails(problem: Problem, items: dict[str, Item], order: list[str]) -> dict[str, int]:
-    """Critical path: the item's duration plus the longest chain of rests and successors after it."""
+def successors_of(problem: Problem) -> dict[str, list[str]]:
+    """For each item, the items that must wait for it to end (the reverse of ``after``)."""
     successors: dict[str, list[str]] = defaultdict(list)
     for it in problem.items:
         for p in set(it.after):
             successors[p].append(it.key)
+    return successors
+
+
+def tails(problem: Problem, items: dict[str, Item], order: list[str]) -> dict[str, int]:
+    """Critical path: the item's duration plus the longest chain of rests and successors after it."""
+    successors = successors_of(problem)
     tail: dict[str, int] = {}
     for k in reversed(order):
         it = items[k]
@@ -278,10 +281,7 @@ def _tails(problem: Problem, items: dict[str, Item], order: list[str]) -> dict[s
 
 def _deadlines(problem: Problem, items: dict[str, Item], order: list[str]) -> dict[str, int]:
     """Latest end of items that a pinned item waits for (directly or through a chain)."""
-    successors: dict[str, list[str]] = defaultdict(list)
-    for it in problem.items:
-        for p in set(it.after):
-            successors[p].append(it.key)
+    successors = successors_of(problem)
     latest_start: dict[str, int] = {}
     deadline: dict[str, int] = {}
     for k in reversed(order):
@@ -371,7 +371,7 @@ def greedy(problem: Problem) -> Schedule:
     input order among the earliest starts — and the earliest finish kept (ties: the earlier pass).
     """
     items, resources, order = check_structure(problem)
-    tail = _tails(problem, items, order)
+    tail = tails(problem, items, order)
     deadline = _deadlines(problem, items, order)
     best: Schedule | None = None
     error: TimetableError | None = None
@@ -425,10 +425,7 @@ def _pass(
         starts[it.key], units[it.key] = s, u
 
     waiting = {k: len(set(it.after)) for k, it in items.items()}
-    successors: dict[str, list[str]] = defaultdict(list)
-    for it in problem.items:
-        for p in set(it.after):
-            successors[p].append(it.key)
+    successors = successors_of(problem)
     position = {it.key: i for i, it in enumerate(problem.items)}
 
     def rank(k: str) -> tuple[int, int, int]:
@@ -634,7 +631,7 @@ def lower_bound(problem: Problem) -> Bound:
     """A finish time no schedule can beat, with its parts (see the module text)."""
     items, resources, order = check_structure(problem)
     est = heads(problem)
-    after = {k: t - items[k].duration for k, t in _tails(problem, items, order).items()}  # chain after the end
+    after = {k: t - items[k].duration for k, t in tails(problem, items, order).items()}  # chain after the end
     parts: dict[str, int] = {}
     parts["chain"] = max((est[k] + it.duration + after[k] for k, it in items.items()), default=0)
     wins = {k: open_windows(r) for k, r in resources.items()}

@@ -39,6 +39,8 @@ from scheduling.timetable import (
     lower_bound,
     make_schedule,
     open_windows,
+    successors_of,
+    tails,
 )
 from scheduling.timetable_check import validate
 
@@ -62,14 +64,8 @@ class _Model:
         m = self.model = cp_model.CpModel()
         hinted = {p.item: p for p in hint.placements}
         # the chain still hanging on each item: it must fit before the ceiling
-        successors: dict[str, list[str]] = defaultdict(list)
-        for it in problem.items:
-            for p in set(it.after):
-                successors[p].append(it.key)
-        tail: dict[str, int] = {}
-        for k in reversed(order):
-            it = items[k]
-            tail[k] = it.duration + max((gap(it, items[s], rest) + tail[s] for s in successors[k]), default=0)
+        successors = successors_of(problem)
+        tail = tails(problem, items, order)
 
         self.start: dict[str, cp_model.IntVar] = {}
         self.interval: dict[str, cp_model.IntervalVar] = {}
