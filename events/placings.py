@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import Select, bindparam, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events import match_results
@@ -94,64 +94,85 @@ async def _read_marked(
     else:
         by_event = await _top_placings(session, marked, depth) if marked else {}
     match_ids = [e.id for e in events if not is_mark_event(e)]
-    published = set(
-        (
-            await session.scalars(select(Draw.event_id).where(Draw.event_id.in_(match_ids), Draw.status == "published"))
-        ).all()
-    ) if match_ids else set()
+    published = set((await session.scalars(_PUBLISHED_DRAWS, {"event_ids": match_ids})).all()) if match_ids else set()
     return by_event, published
 
 
-async def _finals(session: AsyncSession, events: list[Event]) -> tuple[dict[int, int], dict[int, int]]:
-    """Event → its final round when that is the latest published round (else 0); event → first round."""
-    rounds = (
-        await session.execute(
-            select(RaceRound.event_id, RaceRound.id, RaceRound.number, RaceRound.is_final, RaceRound.status)
-            .where(RaceRound.event_id.in_([e.id for e in events]))
-            .order_by(RaceRound.event_id, RaceRound.number)
+def _rounds_statement() -> Select[Any]:
+    """Each round of the given events, with its lines counted: all of them, and those with a mark
+    or a status."""
+    done = or_(StartEntry.value.is_not(None), StartEntry.status.is_not(None))
+    return (
+        select(
+            RaceRound.event_id, RaceRound.id, RaceRound.number, RaceRound.is_final, RaceRound.status,
+            func.count(StartEntry.id), func.count(StartEntry.id).filter(done),
         )
-    ).all()
+        .outerjoin(StartEntry, StartEntry.round_id == RaceRound.id)
+        .where(RaceRound.event_id.in_(bindparam("event_ids", expanding=True)))
+        .group_by(RaceRound.id, RaceRound.event_id, RaceRound.number, RaceRound.is_final, RaceRound.status)
+        .order_by(RaceRound.event_id, RaceRound.number)
+    )
+
+
+def _top_statement() -> Select[Any]:
+    """The lines of the given rounds placed ``depth`` or better. RANK() runs over the ids and marks
+    alone (a narrow sort, even for a 500-runner race); the few rows kept are joined back to the
+    lines. ``lower_rounds`` are the rounds where the lower mark wins (times)."""
+    key = case((StartEntry.round_id.in_(bindparam("lower_rounds", expanding=True)), StartEntry.value), else_=-StartEntry.value)
+    ranked = (
+        select(StartEntry.id, func.rank().over(partition_by=StartEntry.round_id, order_by=key).label("place"))
+        .where(StartEntry.round_id.in_(bindparam("round_ids", expanding=True)), StartEntry.value.is_not(None))
+        .subquery()
+    )
+    return (
+        select(
+            StartEntry.round_id, StartEntry.id, StartEntry.team_id, StartEntry.team_name, StartEntry.name,
+            StartEntry.person_id, StartEntry.squad, StartEntry.value, StartEntry.status, StartEntry.record_flag,
+            ranked.c.place,
+        )
+        .join(ranked, ranked.c.id == StartEntry.id)
+        .where(ranked.c.place <= bindparam("depth"))
+        .order_by(StartEntry.round_id, ranked.c.place, StartEntry.id)
+    )
+
+
+# Built once: the team table and the medal table are read after every result, and a pre-built
+# statement keeps its compiled form and cache key instead of being built and keyed on each call.
+_ROUNDS = _rounds_statement()
+_TOP = _top_statement()
+_PUBLISHED_DRAWS = select(Draw.event_id).where(
+    Draw.event_id.in_(bindparam("event_ids", expanding=True)), Draw.status == "published"
+)
+
+
+async def _rounds(
+    session: AsyncSession, events: list[Event]
+) -> tuple[dict[int, int], dict[int, int], dict[int, tuple[int, int]]]:
+    """Event → its final round when that is the latest published round (else 0); event → first
+    round; round → (lines, lines with a mark or status)."""
     finals: dict[int, int] = {}
     first_rounds: dict[int, int] = {}
-    for event_id, round_id, number, is_final, status in rounds:
+    counts: dict[int, tuple[int, int]] = {}
+    for event_id, round_id, number, is_final, status, total, done in await session.execute(
+        _ROUNDS, {"event_ids": [e.id for e in events]}
+    ):
         if number == 1:
             first_rounds[event_id] = round_id
         if status == RoundStatus.PUBLISHED:
             finals[event_id] = round_id if is_final else 0  # a later published round replaces an earlier one
-    return finals, first_rounds
+        counts[round_id] = (total, done)
+    return finals, first_rounds, counts
 
 
 async def _top_placings(session: AsyncSession, events: list[Event], depth: int) -> dict[int, EventPlacings]:
     """Places down to ``depth``, ranked by the database with RANK() — the same rule as
     scheduling.ranking.rank: equal marks share a place and the next place skips; no mark, no place."""
-    finals, first_rounds = await _finals(session, events)
-    counted = await session.execute(
-        select(
-            StartEntry.round_id,
-            func.count(StartEntry.id),
-            func.count(StartEntry.id).filter(or_(StartEntry.value.is_not(None), StartEntry.status.is_not(None))),
-        )
-        .where(StartEntry.round_id.in_(set(first_rounds.values()) | {r for r in finals.values() if r}))
-        .group_by(StartEntry.round_id)
-    )
-    counts = {round_id: (total, done) for round_id, total, done in counted}
+    finals, first_rounds, counts = await _rounds(session, events)
     by_round = {r: e for e in events if (r := finals.get(e.id))}
     rows: dict[int, list[Any]] = defaultdict(list)
     if by_round:
         lower = [r for r, e in by_round.items() if measure_of(e).lower_wins]
-        key = case((StartEntry.round_id.in_(lower), StartEntry.value), else_=-StartEntry.value)
-        ranked = (
-            select(
-                StartEntry.round_id, StartEntry.id, StartEntry.team_id, StartEntry.team_name, StartEntry.name,
-                StartEntry.person_id, StartEntry.squad, StartEntry.value, StartEntry.status, StartEntry.record_flag,
-                func.rank().over(partition_by=StartEntry.round_id, order_by=key).label("place"),
-            )
-            .where(StartEntry.round_id.in_(list(by_round)), StartEntry.value.is_not(None))
-            .subquery()
-        )
-        for row in await session.execute(
-            select(ranked).where(ranked.c.place <= depth).order_by(ranked.c.round_id, ranked.c.place, ranked.c.id)
-        ):
+        for row in await session.execute(_TOP, {"round_ids": list(by_round), "lower_rounds": lower, "depth": depth}):
             rows[row.round_id].append(row)
     team_events = [e for r, e in by_round.items() if e.is_team_event and rows.get(r)]
     members = await _members(session, team_events) if team_events else {}
@@ -180,7 +201,7 @@ async def _top_placings(session: AsyncSession, events: list[Event], depth: int) 
 
 async def _mark_placings(session: AsyncSession, events: list[Event]) -> dict[int, EventPlacings]:
     """Each event placed by its latest published round when that round is the final."""
-    finals, first_rounds = await _finals(session, events)
+    finals, first_rounds, _ = await _rounds(session, events)
     wanted = {r for r in finals.values() if r} | set(first_rounds.values())
     lines: dict[int, list[Any]] = defaultdict(list)
     if wanted:

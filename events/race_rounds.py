@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
-from sqlalchemy import case, delete, func, or_, select
+from sqlalchemy import CompoundSelect, Select, bindparam, delete, func, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
@@ -500,46 +500,59 @@ class HeatStanding:
     line: Any = None  # the line just entered, fresh
 
 
+def _heat_context() -> Select[Any]:
+    """The heat, its round and event, and the heat's counts: lines, and lines with a mark entered."""
+    lines = select(func.count(StartEntry.id)).where(StartEntry.heat_id == Heat.id)
+    return (
+        select(
+            Heat, RaceRound, Event,
+            lines.scalar_subquery(),
+            lines.where(StartEntry.version > 0).scalar_subquery(),
+        )
+        .options(defer(RaceRound.data))
+        .join(RaceRound, RaceRound.id == Heat.round_id)
+        .join(Event, Event.id == RaceRound.event_id)
+        .where(Heat.id == bindparam("heat_id"))
+    )
+
+
+def _heat_leaders(lower_wins: bool) -> CompoundSelect:
+    """The heat's lines placed ``top`` or better, then the line just entered (unplaced in this
+    part). RANK() runs over the ids and marks alone (a narrow sort); the few rows kept are
+    joined back to the lines."""
+    ranked = (
+        select(StartEntry.id, func.rank().over(order_by=StartEntry.value if lower_wins else StartEntry.value.desc()).label("place"))
+        .where(StartEntry.heat_id == bindparam("heat_id"), StartEntry.value.is_not(None))
+        .subquery()
+    )
+    leaders = (
+        select(*StartEntry.__table__.columns, ranked.c.place)
+        .select_from(ranked)
+        .join(StartEntry, StartEntry.id == ranked.c.id)
+        .where(ranked.c.place <= bindparam("top"))
+    )
+    entered = select(*StartEntry.__table__.columns, null().label("place")).where(StartEntry.id == bindparam("line_id"))
+    return union_all(leaders, entered)
+
+
+# Built once: every mark a referee enters asks for its heat's standing, and a pre-built statement
+# keeps its compiled form and cache key instead of being built and keyed again on each call.
+_HEAT_CONTEXT = _heat_context()
+_HEAT_LEADERS: dict[bool, CompoundSelect] = {True: _heat_leaders(True), False: _heat_leaders(False)}
+
+
 async def heat_standing(db: Database, heat_id: int, line_id: int | None = None, top: int = 10) -> HeatStanding:
     async with db.read() as session:
-        found = (
-            await session.execute(
-                select(Heat, RaceRound, Event)
-                .options(defer(RaceRound.data))
-                .join(RaceRound, RaceRound.id == Heat.round_id)
-                .join(Event, Event.id == RaceRound.event_id)
-                .where(Heat.id == heat_id)
-            )
-        ).first()
+        found = (await session.execute(_HEAT_CONTEXT, {"heat_id": heat_id})).first()
         if found is None:
             raise NotFound("分组")
-        heat, race_round, event = found
-        key = StartEntry.value if measure_of(event).lower_wins else -StartEntry.value
-        # One statement: the leaders, the line just entered and the heat's counts (on every row).
-        lines = (
-            select(
-                *StartEntry.__table__.columns,
-                case((StartEntry.value.is_(None), None), else_=func.rank().over(order_by=(StartEntry.value.is_(None), key))).label("place"),
-                func.count().over().label("total"),
-                func.count(case((StartEntry.version > 0, 1))).over().label("entered"),
-                func.row_number().over(order_by=StartEntry.id).label("n"),
-            )
-            .where(StartEntry.heat_id == heat_id)
-            .subquery()
-        )
-        rows = (
-            await session.execute(
-                select(lines)
-                .where(or_(lines.c.place <= top, lines.c.n == 1, lines.c.id == (line_id or 0)))
-                .order_by(lines.c.place, lines.c.id)
-            )
-        ).all()
-    total = rows[0].total if rows else 0
-    entered = rows[0].entered if rows else 0
+        heat, race_round, event, total, entered = found
+        statement = _HEAT_LEADERS[measure_of(event).lower_wins]
+        rows = (await session.execute(statement, {"heat_id": heat_id, "top": top, "line_id": line_id or 0})).all()
     line = next((row for row in rows if row.id == line_id), None)
-    rows = [row for row in rows if row.place is not None and row.place <= top]
-    sharing = defaultdict(int)
+    rows = sorted((row for row in rows if row.place is not None), key=lambda row: (row.place, row.id))
+    sharing: dict[int, int] = defaultdict(int)
     for row in rows:
         sharing[row.place] += 1
     leaders = [Leader(row.place, sharing[row.place] > 1, row) for row in rows]
-    return HeatStanding(event, race_round, heat, leaders, entered, total, line)
+    return HeatStanding(event, race_round, heat, leaders, entered or 0, total or 0, line)

@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from events.db import Database
 from events.errors import NotFound
@@ -242,16 +242,26 @@ class Standings:
     tie_break = TIE_BREAK_RULE
 
 
+# Built once: the team table is read after every result; a pre-built statement keeps its
+# compiled form and cache key. The meet comes with its teams (one row each, or one bare row).
+_MEET_AND_TEAMS = (
+    select(Meet, Team)
+    .outerjoin(Team, Team.meet_id == Meet.id)
+    .where(Meet.id == bindparam("meet_id"))
+    .order_by(Team.number)
+)
+_EVENTS = select(Event).where(Event.meet_id == bindparam("meet_id")).order_by(Event.position, Event.id)
+
+
 async def standings(db: Database, meet_id: int) -> Standings:
     """The team totals table, the medal table and each team's points by event. Public."""
     async with db.read() as session:  # one read for the meet, its teams and events, and the timed events' places
-        meet = await session.get(Meet, meet_id)
-        if meet is None:
+        found = (await session.execute(_MEET_AND_TEAMS, {"meet_id": meet_id})).all()
+        if not found:
             raise NotFound("运动会")
-        teams = list((await session.scalars(select(Team).where(Team.meet_id == meet_id).order_by(Team.number))).all())
-        events = list(
-            (await session.scalars(select(Event).where(Event.meet_id == meet_id).order_by(Event.position, Event.id))).all()
-        )
+        meet = found[0][0]
+        teams = [team for _, team in found if team is not None]
+        events = list((await session.scalars(_EVENTS, {"meet_id": meet_id})).all())
         rules = rules_of(meet)
         # Places below those that score or win a medal change nothing here: the database ranks the top.
         placed = await meet_placings(db, events, depth=max(len(rules.points), rules.medal_places), session=session)
