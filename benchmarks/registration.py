@@ -143,8 +143,9 @@ async def cycle(client: Client, n: int, expect_enter: int, expect_withdraw: int)
 
 
 async def load(target: str, clients: list[Client], size: Size, server: LiveServer,
-               expect: tuple[int, int]) -> Figures:
-    """Every client cycles until warm-up plus duration; only the timed window is counted."""
+               expect: tuple[int, int], profile: Path | None = None) -> Figures:
+    """Every client cycles until warm-up plus duration; only the timed window is counted.
+    With ``profile``, py-spy samples the server during the timed window (collapsed stacks)."""
     start = time.perf_counter()
     window = (start + size.warmup, start + size.warmup + size.duration)
     samples: list[tuple[float, float, str]] = []
@@ -153,7 +154,10 @@ async def load(target: str, clients: list[Client], size: Size, server: LiveServe
     async def mark_window() -> None:
         await asyncio.sleep(size.warmup)
         marks["cpu0"], marks["server0"] = time.process_time(), server.cpu_seconds()
+        spy = await start_profiler(server, size.duration, profile) if profile else None
         await asyncio.sleep(size.duration)
+        if spy is not None:
+            await spy.wait()
         marks["cpu1"], marks["server1"] = time.process_time(), server.cpu_seconds()
 
     async def run(client: Client) -> None:
@@ -179,11 +183,21 @@ async def load(target: str, clients: list[Client], size: Size, server: LiveServe
     return figures
 
 
-async def bench_zhijia(target: str, server: LiveServer, size: Size) -> Figures:
+async def start_profiler(server: LiveServer, seconds: float, out: Path) -> asyncio.subprocess.Process:
+    """py-spy on the server's processes for ``seconds``, without pausing them (a profiling aid)."""
+    assert server.proc is not None
+    return await asyncio.create_subprocess_exec(
+        "py-spy", "record", "--nonblocking", "--subprocesses", "--format", "raw", "--rate", "250",
+        "--duration", str(max(1, int(seconds) - 1)), "--output", str(out), "--pid", str(server.proc.pid),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )
+
+
+async def bench_zhijia(target: str, server: LiveServer, size: Size, profile: Path | None = None) -> Figures:
     gate = asyncio.Semaphore(4)  # sign-ins at a pace the argon2 thread pool takes
     clients = list(await asyncio.gather(*(sign_in(server.base_url, i, size.clients, gate) for i in range(size.clients))))
     try:
-        return await load(target, clients, size, server, (201, 204))
+        return await load(target, clients, size, server, (201, 204), profile)
     finally:
         for c in clients:
             await c.http.aclose()
@@ -198,9 +212,17 @@ async def bench_bare(server: LiveServer, size: Size) -> Figures:
             await c.http.aclose()
 
 
-def run_zhijia(target: str, log_dir: Path, size: Size, workers: int, **where: object) -> Figures:
+def run_zhijia(target: str, log_dir: Path, size: Size, workers: int, profile: Path | None = None,
+               **where: object) -> Figures:
     with zhijia_server(log_dir, workers=workers, name=target, **where) as server:  # type: ignore[arg-type]
-        return asyncio.run(bench_zhijia(target, server, size))
+        return asyncio.run(bench_zhijia(target, server, size, profile))
+
+
+def profile_path(directory: Path | None, backend: str) -> Path | None:
+    if directory is None:
+        return None
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory / f"registration-{backend}.raw"
 
 
 def table(rows: list[Figures], bare: Figures) -> str:
@@ -228,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
         "--backends", default="sqlite,postgresql",
         help=f"comma-separated: sqlite, postgresql (PostgreSQL only when {PG_ENV} is set)",
     )
+    parser.add_argument("--profile", type=Path, metavar="DIR",
+                        help="write py-spy collapsed stacks of each zhijia server's timed window to DIR")
     args = parser.parse_args(argv)
     size = QUICK if args.quick else FULL
     size = Size(size.name, args.clients or size.clients, size.warmup, args.duration or size.duration)
@@ -249,13 +273,15 @@ def main(argv: list[str] | None = None) -> int:
             bare = asyncio.run(bench_bare(server, size))
         print(f"bare: {bare.throughput} req/s", file=sys.stderr)
         if "sqlite" in backends:
-            rows.append(run_zhijia("zhijia sqlite", log_dir, size, args.workers, sqlite_path=log_dir / "bench.sqlite3"))
+            rows.append(run_zhijia("zhijia sqlite", log_dir, size, args.workers, profile_path(args.profile, "sqlite"),
+                                  sqlite_path=log_dir / "bench.sqlite3"))
             print(f"sqlite: {rows[-1].throughput} req/s", file=sys.stderr)
         if pg_admin:
             name = create_database(pg_admin, "zhijia_bench")
             try:
                 rows.append(
-                    run_zhijia("zhijia postgresql", log_dir, size, args.workers, database_url=database_url(pg_admin, name))
+                    run_zhijia("zhijia postgresql", log_dir, size, args.workers, profile_path(args.profile, "postgresql"),
+                               database_url=database_url(pg_admin, name))
                 )
             finally:
                 drop_database(pg_admin, name)

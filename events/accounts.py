@@ -15,7 +15,7 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -106,33 +106,32 @@ async def end_session(db: Database, token: str) -> None:
         await session.execute(delete(AuthSession).where(AuthSession.token_hash == token_digest(token)))
 
 
+# Built once: every request of a signed-in user runs them.
+_SESSION_ACTOR = (
+    select(
+        UserAccount.id, UserAccount.role, UserAccount.display_name, UserAccount.team_id,
+        UserAccount.is_active, UserAccount.is_chief_referee,
+    )
+    .join(AuthSession, AuthSession.user_id == UserAccount.id)
+    .where(AuthSession.token_hash == bindparam("token_hash"), AuthSession.expires_at > bindparam("now"))
+)
+_REFEREE_ASSIGNMENTS = select(RefereeAssignment.event_id, RefereeAssignment.venue_id).where(
+    RefereeAssignment.user_id == bindparam("user_id")
+)
+
+
 async def actor_for_token(db: Database, token: str | None) -> Actor | None:
     """The signed-in actor for a session cookie, or None when it is unknown or expired."""
     if not token:
         return None
-    async with db.read() as session:
-        row = (
-            await session.execute(
-                select(
-                    UserAccount.id, UserAccount.role, UserAccount.display_name, UserAccount.team_id,
-                    UserAccount.is_active, UserAccount.is_chief_referee,
-                )
-                .join(AuthSession, AuthSession.user_id == UserAccount.id)
-                .where(AuthSession.token_hash == token_digest(token), AuthSession.expires_at > utcnow())
-            )
-        ).first()
+    async with db.read_connection() as conn:
+        row = (await conn.execute(_SESSION_ACTOR, {"token_hash": token_digest(token), "now": utcnow()})).first()
         if row is None or not row.is_active:
             return None
         event_ids: frozenset[int] = frozenset()
         venue_ids: frozenset[int] = frozenset()
         if row.role == Role.REFEREE:
-            rows = (
-                await session.execute(
-                    select(RefereeAssignment.event_id, RefereeAssignment.venue_id).where(
-                        RefereeAssignment.user_id == row.id
-                    )
-                )
-            ).all()
+            rows = (await conn.execute(_REFEREE_ASSIGNMENTS, {"user_id": row.id})).all()
             event_ids = frozenset(e for e, _ in rows if e is not None)
             venue_ids = frozenset(v for _, v in rows if v is not None)
     return Actor(

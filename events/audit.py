@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from events.actors import Actor
 from events.db import Database
 from events.models import AuditLog
+
+_INSERT = insert(AuditLog.__table__)  # built once: the hot paths write it on every change
+
+
+def _row(actor: Actor, action: str, summary: str, target: str, meet_id: int | None, reason: str) -> dict[str, Any]:
+    return {
+        "actor_id": actor.user_id, "meet_id": meet_id, "action": action, "target": target,
+        "summary": summary, "reason": reason,
+    }
 
 
 def record(
@@ -19,16 +31,22 @@ def record(
     meet_id: int | None = None,
     reason: str = "",
 ) -> None:
-    session.add(
-        AuditLog(
-            actor_id=actor.user_id,
-            meet_id=meet_id,
-            action=action,
-            target=target,
-            summary=summary,
-            reason=reason,
-        )
-    )
+    """The audit row, added to an ORM session's transaction."""
+    session.add(AuditLog(**_row(actor, action, summary, target, meet_id, reason)))
+
+
+async def write(
+    conn: AsyncConnection,
+    actor: Actor,
+    action: str,
+    summary: str,
+    *,
+    target: str = "",
+    meet_id: int | None = None,
+    reason: str = "",
+) -> None:
+    """The audit row, inserted in a bare connection's transaction (``Database.write_connection``)."""
+    await conn.execute(_INSERT, _row(actor, action, summary, target, meet_id, reason))
 
 
 async def recent(db: Database, actor: Actor, *, meet_id: int | None = None, limit: int = 200) -> list[tuple[AuditLog, str]]:

@@ -19,14 +19,14 @@ import functools
 import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 DEFAULT_SQLITE_PATH = "zhijia.sqlite3"
 # Test-only: ZHIJIA_UNSAFE_DISABLE_LOCKS=1 turns off the write locks (SQLite BEGIN IMMEDIATE,
@@ -136,16 +136,15 @@ class Database:
         # SQLite has one writer at a time. Writers of this process take turns here instead of
         # all spinning in SQLite's busy handler, whose growing sleeps make a long latency tail.
         self._turns: dict[int, asyncio.Lock] = {}
-        self._write = async_sessionmaker(
-            self.engine.execution_options(**{_WRITE: True}), expire_on_commit=False, autoflush=False
-        )
+        self._write_engine = self.engine.execution_options(**{_WRITE: True})
+        self._write = async_sessionmaker(self._write_engine, expire_on_commit=False, autoflush=False)
 
     @property
     def locks_rows(self) -> bool:
         """Whether ``lock_rows`` takes row locks (PostgreSQL with locking on)."""
         return not self.is_sqlite and self.locking
 
-    async def lock_rows(self, session: AsyncSession, table: str, ids: list[int]) -> None:
+    async def lock_rows(self, session: AsyncSession | AsyncConnection, table: str, ids: list[int]) -> None:
         """Row locks in the given order (PostgreSQL). SQLite's IMMEDIATE transaction already
         holds the single write lock, and SQLite has no FOR UPDATE."""
         if not self.locks_rows or not ids:
@@ -164,9 +163,9 @@ class Database:
         async with self._read() as session:
             yield session
 
-    def _turn(self) -> asyncio.Lock | None:
+    def _turn(self) -> AbstractAsyncContextManager[Any]:
         if not (self.is_sqlite and self.locking):
-            return None
+            return nullcontext()
         loop_id = id(asyncio.get_running_loop())
         lock = self._turns.get(loop_id)
         if lock is None:
@@ -176,13 +175,20 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """One write transaction: commits on success, rolls back on any exception."""
-        turn = self._turn()
-        if turn is None:
-            async with self._write() as session, session.begin():
-                yield session
-            return
-        async with turn, self._write() as session, session.begin():
+        async with self._turn(), self._write() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def write_connection(self) -> AsyncIterator[AsyncConnection]:
+        """One write transaction on a bare connection, for Core statements on a hot path."""
+        async with self._turn(), self._write_engine.begin() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def read_connection(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for Core reads on a hot path (no ORM session)."""
+        async with self.engine.connect() as conn:
+            yield conn
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -20,17 +20,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from events import audit
 from events.actors import Actor
 from events.db import Database
+from events.entry_state import EntryRow, TeamState, delete_entry, insert_entry, load_for_change
 from events.errors import Conflict, DomainError, Forbidden, NotFound
 from events.meets import registration_state, today
 from events.models import (
@@ -75,30 +76,6 @@ def check_window(actor: Actor, meet: Meet, reason: str, on: dt.date | None = Non
 # The rules, on loaded rows ---------------------------------------------------------------
 
 
-@dataclass
-class TeamState:
-    """Everything the rules need about one team's entries in one meet, loaded under lock."""
-
-    meet: Meet
-    team: Team
-    events: dict[int, Event]
-    members: dict[int, Person]  # person_id -> person (on this team)
-    entries: list[Entry]
-
-    def person_entries(self, person_id: int) -> list[Entry]:
-        return [e for e in self.entries if e.person_id == person_id]
-
-    def counted(self, person_id: int) -> list[Entry]:
-        return [e for e in self.person_entries(person_id) if self.events[e.event_id].kind in self.meet.counted_kinds]
-
-    def event_entries(self, event_id: int, squad: int | None = None) -> list[Entry]:
-        return [e for e in self.entries if e.event_id == event_id and (squad is None or e.squad == squad)]
-
-    def men_women(self, entries: Iterable[Entry]) -> tuple[int, int]:
-        genders = [self.members[e.person_id].gender for e in entries]
-        return genders.count(Gender.MALE), genders.count(Gender.FEMALE)
-
-
 def refusal(state: TeamState, event: Event, person: Person, squad: int = 1) -> str | None:
     """Why this person may not be entered in this event now, in Chinese; None if they may."""
     division = Division(event.division)
@@ -139,11 +116,9 @@ def _gender_cap_refusal(state: TeamState, event: Event, person: Person, taken: l
 # Loading under lock ------------------------------------------------------------------------
 
 
-async def _load_state(
-    db: Database, session: AsyncSession, team_id: int, person_ids: list[int], event_id: int | None = None
-) -> TeamState:
-    """The team's rows the rules need, under lock. With ``event_id`` (one person, one event)
-    only that person's entries and the event's entries are loaded — all the rules look at."""
+async def _load_state(db: Database, session: AsyncSession, team_id: int, person_ids: list[int]) -> TeamState:
+    """All the team's rows the rules need, under lock, as ORM objects (the entry forms change
+    many entries at once; one change uses ``events.entry_state.load_for_change``)."""
     await db.lock_rows(session, "team", [team_id])
     team = await session.scalar(select(Team).options(joinedload(Team.meet)).where(Team.id == team_id))
     if team is None:
@@ -157,22 +132,17 @@ async def _load_state(
             )
         ).all()
         await db.lock_rows(session, "team_member", list(member_ids))
-    entry_query = select(Entry).where(Entry.team_id == team_id).order_by(Entry.id)
-    event_query = select(Event).where(Event.meet_id == team.meet_id)
-    member_query = select(Person).join(TeamMember).where(TeamMember.team_id == team_id)
-    if event_id is not None:
-        entry_query = entry_query.where(or_(Entry.person_id.in_(person_ids), Entry.event_id == event_id))
-    entries = list((await session.scalars(entry_query)).all())
-    if event_id is not None:
-        event_query = event_query.where(Event.id.in_({event_id, *(e.event_id for e in entries)}))
-        member_query = member_query.where(Person.id.in_({*person_ids, *(e.person_id for e in entries)}))
-    events = {e.id: e for e in (await session.scalars(event_query)).all()}
-    members = {p.id: p for p in (await session.scalars(member_query)).all()}
+    entries = list((await session.scalars(select(Entry).where(Entry.team_id == team_id).order_by(Entry.id))).all())
+    events = {e.id: e for e in (await session.scalars(select(Event).where(Event.meet_id == team.meet_id))).all()}
+    members = {
+        p.id: p
+        for p in (await session.scalars(select(Person).join(TeamMember).where(TeamMember.team_id == team_id))).all()
+    }
     return TeamState(meet=team.meet, team=team, events=events, members=members, entries=entries)
 
 
-async def _person_elsewhere(session: AsyncSession, meet_id: int, person_id: int) -> str | None:
-    row = await session.execute(
+async def _person_elsewhere(conn: AsyncConnection, meet_id: int, person_id: int) -> str | None:
+    row = await conn.execute(
         select(Person.name, Team.name)
         .join(TeamMember, TeamMember.person_id == Person.id)
         .join(Team, Team.id == TeamMember.team_id)
@@ -208,7 +178,7 @@ def _changeable_event(state: TeamState, actor: Actor, event_id: int, reason: str
 
 @dataclass
 class EntryResult:
-    entry: Entry
+    entry: EntryRow
     created: bool
     person: Person
     event: Event
@@ -235,12 +205,12 @@ async def enter(
     if squad < 1:  # else the CHECK refuses it and the leader reads "someone just changed it" (409)
         raise DomainError("队伍序号须为 1 或以上", field="squad")
     try:
-        async with db.write() as session:
-            state = await _load_state(db, session, team_id, [person_id], event_id)
+        async with db.write_connection() as conn:
+            state = await load_for_change(db, conn, team_id, person_id, event_id)
             event = _changeable_event(state, actor, event_id, reason)
             person = state.members.get(person_id)
             if person is None:
-                elsewhere = await _person_elsewhere(session, state.meet.id, person_id)
+                elsewhere = await _person_elsewhere(conn, state.meet.id, person_id)
                 raise DomainError(elsewhere or "该职工不是本队队员,请先把他加入本队")
             existing = next((e for e in state.event_entries(event_id) if e.person_id == person_id), None)
             if existing is not None:
@@ -249,21 +219,13 @@ async def enter(
             if problem:
                 raise DomainError(problem)
             person_slot, team_slot = _slots_for(state, event, person_id)
-            entry = Entry(
-                meet_id=state.meet.id,
-                event_id=event_id,
-                team_id=team_id,
-                person_id=person_id,
-                squad=squad,
-                person_slot=person_slot,
-                team_slot=team_slot,
-                status=EntryStatus.ENTERED,
-                created_by=actor.user_id,
-            )
-            session.add(entry)
-            await session.flush()
-            audit.record(
-                session, actor, "entry_add", f"{state.team.name} {person.name} 报名「{event.name}」",
+            entry = await insert_entry(conn, {
+                "meet_id": state.meet.id, "event_id": event_id, "team_id": team_id, "person_id": person_id,
+                "squad": squad, "person_slot": person_slot, "team_slot": team_slot,
+                "status": EntryStatus.ENTERED.value, "created_by": actor.user_id,
+            })
+            await audit.write(
+                conn, actor, "entry_add", f"{state.team.name} {person.name} 报名「{event.name}」",
                 meet_id=state.meet.id, target=f"team:{team_id}", reason=reason.strip(),
             )
     except (IntegrityError, OperationalError) as exc:
@@ -277,18 +239,18 @@ async def withdraw(
     """Withdraw an entry; True if there was one. Reviewed-and-approved entries need an organiser."""
     actor.require_team(team_id)
     try:
-        async with db.write() as session:
-            state = await _load_state(db, session, team_id, [person_id], event_id)
+        async with db.write_connection() as conn:
+            state = await load_for_change(db, conn, team_id, person_id, event_id)
             event = _changeable_event(state, actor, event_id, reason)
             entry = next((e for e in state.event_entries(event_id) if e.person_id == person_id), None)
             if entry is None:
                 return False
             if entry.status == EntryStatus.APPROVED and not actor.is_organiser:
                 raise Forbidden("该报名已通过资格终审,如需撤销请联系组委会")
-            await session.delete(entry)
+            await delete_entry(conn, entry.id)
             person = state.members[person_id]
-            audit.record(
-                session, actor, "entry_withdraw", f"{state.team.name} {person.name} 撤销「{event.name}」",
+            await audit.write(
+                conn, actor, "entry_withdraw", f"{state.team.name} {person.name} 撤销「{event.name}」",
                 meet_id=state.meet.id, target=f"team:{team_id}", reason=reason.strip(),
             )
     except (IntegrityError, OperationalError) as exc:
