@@ -31,7 +31,10 @@ final cannot start before its bracket is played). Parts: the longest such chain 
 each venue's load spread over its capacity and opening hours, for every earliest start
 (``venue:<key>``); the busiest person's and team's own items with rests, in their venues'
 opening hours (``person:<id>``, ``team:<id>``); and a group of items that pairwise share someone,
-so run one after another (``clique:<item key>``, grown from the item with the most people).
+so run one after another (``clique:<item key>``, grown from the item with the most people). In
+the venue, person, team and clique parts, the chain of rounds still hanging on the last item is
+played forward in its venues' opening hours (a chain that runs past the evening session resumes
+the next morning), not added as plain minutes.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from __future__ import annotations
 import bisect
 import heapq
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import msgspec
 
@@ -528,21 +531,53 @@ def _load_bound(windows: Sequence[tuple[int, int]], jobs: list[tuple[int, int]],
 
 
 def _tailed_bound(
-    windows: Sequence[tuple[int, int]], jobs: list[tuple[int, int, int]], per_window: int, capacity: int, most: int = 24
+    windows: Sequence[tuple[int, int]], jobs: list[tuple[int, int, int, str]], per_window: int, capacity: int,
+    finish_after: Callable[[str, int], int], most: int = 24,
 ) -> int:
-    """Jobs (earliest start, work, tail) — the tail being the chain that must still follow the
-    job's end. For a threshold θ, the jobs with a tail of at least θ end by ``_load_bound`` at the
-    earliest, and the last of them still has θ minutes of chain to go. Up to ``most`` thresholds."""
-    tails = sorted({q for _, _, q in jobs})
+    """Jobs (earliest start, work, tail, item key) — the tail being the chain that must still
+    follow the job's end. For a threshold θ, the jobs with a tail of at least θ end by
+    ``_load_bound`` at the earliest (time L), and the last of them still has its chain to go:
+    the finish is at least the smallest ``finish_after(job, L)`` among them — the chain played
+    from L in its venues' opening hours (so a chain that runs past 17:30 resumes the next
+    morning), never less than L + θ. Up to ``most`` thresholds."""
+    tails = sorted({q for _, _, q, _ in jobs})
     if len(tails) > most:
         step = len(tails) / most
         tails = sorted({tails[int(i * step)] for i in range(most)} | {tails[0], tails[-1]})
     best = 0
     for theta in tails:
-        chosen = [(h, w) for h, w, q in jobs if q >= theta]
+        chosen = [j for j in jobs if j[2] >= theta]
         if len(chosen) > capacity or theta:
-            best = max(best, _load_bound(windows, chosen, per_window, capacity) + theta)
+            end = _load_bound(windows, [(h, w) for h, w, _, _ in chosen], per_window, capacity)
+            best = max(best, end + theta, min(finish_after(k, end) for _, _, _, k in chosen))
     return best
+
+
+def _chain_finisher(problem: Problem, items: dict[str, Item], resources: dict[str, Resource],
+                    head: dict[str, int]) -> Callable[[str, int], int]:
+    """``finish_after(k, end)``: the earliest time everything waiting for item k can be over if
+    k ends at ``end`` — each successor starts no earlier than its own earliest start, k's end
+    plus the rest they need, and inside an opening of its venue; then its own successors. It
+    only grows with ``end``, so any later end gives a later (or equal) finish."""
+    successors = successors_of(problem)
+    wins = {k: open_windows(r) for k, r in resources.items()}
+    ends = {k: [b for _, b in w] for k, w in wins.items()}
+    memo: dict[tuple[str, int], int] = {}
+
+    def finish_after(k: str, end: int) -> int:
+        found = memo.get((k, end))
+        if found is not None:
+            return found
+        best = end
+        for s in successors[k]:
+            it = items[s]
+            t = max(head[s], end + gap(items[k], it, problem.min_rest))
+            start = fit(wins[it.resource], ends[it.resource], t, it.duration)
+            best = max(best, finish_after(s, (t if start is None else start) + it.duration))
+        memo[(k, end)] = best
+        return best
+
+    return finish_after
 
 
 def _merge(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -597,7 +632,8 @@ def heads(problem: Problem) -> dict[str, int]:
 
 
 def _cliques(problem: Problem, items: dict[str, Item], head: dict[str, int], after: dict[str, int],
-             wins: dict[str, list[tuple[int, int]]], seeds: int = 40) -> tuple[str, int] | None:
+             wins: dict[str, list[tuple[int, int]]], finish_after: Callable[[str, int], int],
+             seeds: int = 40) -> tuple[str, int] | None:
     """Items that pairwise share someone run one after another with rests between: grown
     greedily from the items with the most people, the slowest such group and its finish."""
     who = {k: entities(it) for k, it in items.items()}
@@ -619,9 +655,9 @@ def _cliques(problem: Problem, items: dict[str, Item], head: dict[str, int], aft
                 group.append(k)
         if len(group) < 2:
             continue
-        jobs = [(head[k], items[k].duration + problem.min_rest, after[k]) for k in group]
+        jobs = [(head[k], items[k].duration + problem.min_rest, after[k], k) for k in group]
         windows = _merge(x for k in group for x in wins[items[k].resource])
-        value = _tailed_bound(windows, jobs, problem.min_rest, 1)
+        value = _tailed_bound(windows, jobs, problem.min_rest, 1, finish_after)
         if best is None or value > best[1]:
             best = (seed, value)
     return best
@@ -635,32 +671,33 @@ def lower_bound(problem: Problem) -> Bound:
     parts: dict[str, int] = {}
     parts["chain"] = max((est[k] + it.duration + after[k] for k, it in items.items()), default=0)
     wins = {k: open_windows(r) for k, r in resources.items()}
-    by_resource: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    finish_after = _chain_finisher(problem, items, resources, est)
+    by_resource: dict[str, list[tuple[int, int, int, str]]] = defaultdict(list)
     for k, it in items.items():
-        by_resource[it.resource].append((est[k], it.duration, after[k]))
-    for key, jobs3 in by_resource.items():
-        parts[f"venue:{key}"] = _tailed_bound(wins[key], jobs3, 0, resources[key].capacity)
+        by_resource[it.resource].append((est[k], it.duration, after[k], k))
+    for key, jobs4 in by_resource.items():
+        parts[f"venue:{key}"] = _tailed_bound(wins[key], jobs4, 0, resources[key].capacity, finish_after)
     rest = problem.min_rest
     for kind, attr in (("person", "people"), ("team", "teams")):
-        jobs_of: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+        jobs_of: dict[str, list[tuple[int, int, int, str]]] = defaultdict(list)
         venues_of: dict[str, set[str]] = defaultdict(set)
         for k, it in items.items():
             for w in getattr(it, attr):
                 # every item of one person, then a rest — except the last one of each opening
-                jobs_of[w].append((est[k], it.duration + rest, after[k]))
+                jobs_of[w].append((est[k], it.duration + rest, after[k], k))
                 venues_of[w].add(it.resource)
         best_key, best = None, -1
         for w, jobs in jobs_of.items():
             if len(jobs) < 2:
                 continue
             windows = _merge(x for v in venues_of[w] for x in wins[v])
-            value = _tailed_bound(windows, jobs, rest, 1)
+            value = _tailed_bound(windows, jobs, rest, 1, finish_after)
             if value > best:
                 best_key, best = w, value
         if best_key is not None:
             name = best_key.split(":", 1)[1] if best_key.startswith(("p:", "t:")) else best_key
             parts[f"{kind}:{name}"] = best
-    clique = _cliques(problem, items, est, after, wins)
+    clique = _cliques(problem, items, est, after, wins, finish_after)
     if clique is not None:
         parts[f"clique:{clique[0]}"] = clique[1]
     return Bound(value=max(parts.values(), default=0), parts=parts)
