@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import msgspec
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.actors import Actor
@@ -179,29 +179,37 @@ async def campaign_calendar_items(session: AsyncSession, actor: Actor, start: dt
             )
         )
     ).all()
+    in_window = (VisitGroup.visit_on >= first - dt.timedelta(days=1)) & (VisitGroup.visit_on <= last)
     groups = (
         await session.execute(
             select(VisitGroup.id, VisitGroup.campaign_id, VisitGroup.name, VisitGroup.area, VisitGroup.leader,
                    VisitGroup.visit_on, VisitGroup.starts_at, VisitGroup.gathers_at, VisitGroup.assembly_point,
                    Campaign.name.label("campaign_name"))
             .join(Campaign, Campaign.id == VisitGroup.campaign_id)
-            .where(VisitGroup.visit_on >= first - dt.timedelta(days=1), VisitGroup.visit_on <= last)
+            .where(in_window)
         )
     ).all()
-    group_ids = [g.id for g in groups]
     members: list[tuple[int, str, str]] = []
     households: dict[int, int] = {}
-    if group_ids:
+    group_sequences: dict[int, int] = {}
+    if groups:
+        # The window's groups as a sub-select, not a list of ids: a busy month has a thousand
+        # groups, and as many bound parameters cost more to compile and send than the rows.
+        window_groups = select(VisitGroup.id).where(in_window)
         members = [tuple(row) for row in (await session.execute(
-            select(VisitGroupMember.group_id, VisitGroupMember.name, VisitGroupMember.unit).where(VisitGroupMember.group_id.in_(group_ids))
+            select(VisitGroupMember.group_id, VisitGroupMember.name, VisitGroupMember.unit).where(VisitGroupMember.group_id.in_(window_groups))
         )).all()]  # type: ignore[misc]
         households = dict((await session.execute(  # type: ignore[arg-type]
-            select(Beneficiary.group_id, func.count()).where(Beneficiary.group_id.in_(group_ids)).group_by(Beneficiary.group_id)
+            select(Beneficiary.group_id, func.count()).where(Beneficiary.group_id.in_(window_groups)).group_by(Beneficiary.group_id)
+        )).all())
+        # SEQUENCE as audit_sequences counts it (rows targeting "visit_group:<id>"), joined in SQL
+        group_sequences = dict((await session.execute(  # type: ignore[arg-type]
+            select(VisitGroup.id, func.count())
+            .join(AuditLog, AuditLog.target == literal("visit_group:", String) + cast(VisitGroup.id, String))
+            .where(in_window).group_by(VisitGroup.id)
         )).all())
     people = await _member_people(session, members)
-    sequences = await audit_sequences(
-        session, [f"campaign:{c.id}" for c in campaigns] + [f"visit_group:{g.id}" for g in groups]
-    )
+    sequences = await audit_sequences(session, [f"campaign:{c.id}" for c in campaigns])
     items: list[CalendarItem] = []
     for campaign in campaigns:
         sequence = sequences.get(f"campaign:{campaign.id}", 0)
@@ -241,7 +249,7 @@ async def campaign_calendar_items(session: AsyncSession, actor: Actor, start: dt
             CalendarItem(
                 uid=f"visit-group-{group.id}@zhijia", kind="visit", title=title, start=at, end=until, all_day=all_day,
                 location=group.assembly_point, people=people.get(group.id, ()), groups=(f"visit_group:{group.id}",),
-                sequence=sequences.get(f"visit_group:{group.id}", 0),
+                sequence=group_sequences.get(group.id, 0),
                 url=f"/org/campaigns/{group.campaign_id}#groups", private=True, description=description,
             )
         )

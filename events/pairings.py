@@ -18,6 +18,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import msgspec
 from sqlalchemy import func, select
@@ -856,60 +857,103 @@ def _naive(value: dt.datetime) -> dt.datetime:
     return local(value).replace(tzinfo=None)
 
 
+def _key_text(moment: dt.datetime) -> str:
+    """``occurrence_key`` without strftime (called for every occurrence in a feed)."""
+    return f"{moment.year:04d}{moment.month:02d}{moment.day:02d}T{moment.hour:02d}{moment.minute:02d}"
+
+
+# Plain columns, not ORM objects: a feed expands hundreds of series into thousands of
+# occurrences, and the identity map and attribute instrumentation cost more than the rest.
+_CALENDAR_PAIRINGS = select(Pairing.id, Pairing.name, Pairing.model_unit, Pairing.starts_on, Pairing.ends_on)
+_CALENDAR_SERIES = select(
+    MeetingSeries.id, MeetingSeries.pairing_id, MeetingSeries.kind, MeetingSeries.title, MeetingSeries.rule,
+    MeetingSeries.dtstart, MeetingSeries.duration_minutes, MeetingSeries.location, MeetingSeries.sequence,
+).order_by(MeetingSeries.id)
+_CALENDAR_OCCURRENCES = select(
+    MeetingOccurrence.series_id, MeetingOccurrence.original_start, MeetingOccurrence.moved_start,
+    MeetingOccurrence.moved_end, MeetingOccurrence.status, MeetingOccurrence.cancel_reason,
+    (MeetingOccurrence.minutes != "").label("has_minutes"), MeetingOccurrence.sequence,
+)
+_ITEM_STATUS = {MeetingStatus.CANCELLED: "cancelled", MeetingStatus.HELD: "done"}
+
+
 async def pairing_calendar_items(session: AsyncSession, actor: Actor, start: dt.datetime, end: dt.datetime) -> list[CalendarItem]:
-    """Every meeting occurrence overlapping [start, end), cancelled ones kept (organisers only)."""
+    """Every meeting occurrence overlapping [start, end), cancelled ones kept (organisers only).
+
+    Status, SEQUENCE and link as ``OccurrenceView`` gives them on the pairing pages."""
     if not actor.is_organiser:
         return []
     window_start, window_end = _naive(start), _naive(end)
-    pairings = list(
-        (
-            await session.scalars(
-                select(Pairing).where(
-                    Pairing.starts_on <= window_end.date() + dt.timedelta(days=1),
-                    Pairing.ends_on >= window_start.date() - dt.timedelta(days=1),
-                )
-            )
-        ).all()
-    )
-    partners = await session.execute(
-        select(PairingPartner.pairing_id, PairingPartner.unit).where(PairingPartner.pairing_id.in_([p.id for p in pairings] or [0]))
-    )
+    pairings = {
+        row.id: row
+        for row in (await session.execute(_CALENDAR_PAIRINGS.where(
+            Pairing.starts_on <= window_end.date() + dt.timedelta(days=1),
+            Pairing.ends_on >= window_start.date() - dt.timedelta(days=1),
+        ))).all()
+    }
+    if not pairings:
+        return []
+    ids = list(pairings)
     units: dict[int, list[str]] = {}
-    for pairing_id, unit in partners.all():
+    for pairing_id, unit in (await session.execute(
+        select(PairingPartner.pairing_id, PairingPartner.unit).where(PairingPartner.pairing_id.in_(ids))
+    )).all():
         units.setdefault(pairing_id, []).append(unit)
+    all_series = (await session.execute(_CALENDAR_SERIES.where(MeetingSeries.pairing_id.in_(ids)))).all()
+    rows_by_series: dict[int, list[Any]] = {series.id: [] for series in all_series}
+    if all_series:
+        for row in (await session.execute(
+            _CALENDAR_OCCURRENCES.where(MeetingOccurrence.series_id.in_(list(rows_by_series)))
+        )).all():
+            rows_by_series[row.series_id].append(row)
     now = now_local()
-    views = await _views(session, pairings, window_start, window_end, now)
     items: list[CalendarItem] = []
-    for pairing in pairings:
-        for view in views[pairing.id]:
-            series, occ = view.series, view.occurrence
-            status = view.status
-            kind = "exchange" if series.kind == MeetingKind.EXCHANGE else "pairing_meeting"
-            description = f"{pairing.name} · {KIND_LABELS.get(series.kind, '')}。联手单位:{'、'.join(units.get(pairing.id, [])) or '—'}。"
-            if status == MeetingStatus.CANCELLED and view.row is not None:
-                description += f"已取消:{view.row.cancel_reason}"
+    for series in all_series:
+        pairing = pairings[series.pairing_id]
+        series_rows = rows_by_series[series.id]
+        by_original = {r.original_start: r for r in series_rows}
+        kind = "exchange" if series.kind == MeetingKind.EXCHANGE else "pairing_meeting"
+        about = f"{pairing.name} · {KIND_LABELS.get(series.kind, '')}。联手单位:{'、'.join(units.get(pairing.id, [])) or '—'}。"
+        title = f"{series.title}({pairing.model_unit})"
+        groups = (f"pairing:{pairing.id}",)
+        url_prefix = f"/org/pairings/{pairing.id}/series/{series.id}/occurrences/"
+        uid_prefix = f"pairing-meeting-{series.id}-"
+        for occ in series_occurrences(series, pairing, series_rows, window_start, window_end):  # type: ignore[arg-type]  # rows with the same columns
+            row = by_original.get(occ.original_start)
+            # the status as OccurrenceView.status gives it
+            if occ.cancelled:
+                status = MeetingStatus.CANCELLED
+            elif row is not None and row.status == MeetingStatus.HELD:
+                status = MeetingStatus.HELD
+            elif occ.start < now and not (row is not None and row.has_minutes):
+                status = "overdue"
+            else:
+                status = MeetingStatus.PLANNED
+            description = about
+            if status == MeetingStatus.CANCELLED and row is not None:
+                description += f"已取消:{row.cancel_reason}"
             elif status == "overdue":
                 description += "已过会议时间,尚未记录纪要。"
             elif occ.moved:
                 description += f"由 {occ.original_start:%Y-%m-%d %H:%M} 改期。"
+            key = _key_text(occ.original_start)
             items.append(
                 CalendarItem(
-                    uid=f"pairing-meeting-{series.id}-{occ.original_start:%Y%m%dT%H%M}@zhijia",
+                    uid=f"{uid_prefix}{key}@zhijia",
                     kind=kind,
-                    title=f"{series.title}({pairing.model_unit})",
-                    start=local(occ.start),
-                    end=local(occ.end),
+                    title=title,
+                    start=occ.start.replace(tzinfo=SHANGHAI),  # naive local times
+                    end=occ.end.replace(tzinfo=SHANGHAI),
                     location=series.location,
                     unit=pairing.model_unit,
-                    groups=(f"pairing:{pairing.id}",),
-                    status={"cancelled": "cancelled", "held": "done"}.get(status, "confirmed"),
-                    sequence=view.sequence,
-                    url=view.url,
+                    groups=groups,
+                    status=_ITEM_STATUS.get(status, "confirmed"),
+                    sequence=series.sequence + (row.sequence if row is not None else 0),
+                    url=url_prefix + key,
                     description=description,
                 )
             )
     return items
-
 
 
 async def counts_xlsx(db: Database, actor: Actor) -> tuple[str, bytes]:

@@ -140,6 +140,49 @@ def _is_occurrence(parsed: rrule, moment: datetime) -> bool:
     return parsed.after(moment, inc=True) == moment
 
 
+class _Arithmetic(msgspec.Struct, frozen=True):
+    """A rule that is only a fixed step from its start (FREQ=DAILY or WEEKLY with at most INTERVAL,
+    COUNT and UNTIL): its occurrences are ``first + k * step``, computed without walking
+    dateutil's iterator (the calendar expands hundreds of such series per request)."""
+
+    first: datetime  # the rule's start as dateutil keeps it (whole seconds)
+    step: timedelta
+    count: int | None
+    until: datetime | None
+
+    def _index_ok(self, k: int, moment: datetime) -> bool:
+        return k >= 0 and (self.count is None or k < self.count) and (self.until is None or moment <= self.until)
+
+    def between(self, low: datetime, high: datetime) -> list[datetime]:
+        """Occurrences in [low, high], like ``rrule.between(low, high, inc=True)``."""
+        k = max(0, -((self.first - low) // self.step))  # the first index at or after ``low``
+        found = []
+        moment = self.first + k * self.step
+        while moment <= high and self._index_ok(k, moment):
+            found.append(moment)
+            k += 1
+            moment += self.step
+        return found
+
+    def contains(self, moment: datetime) -> bool:
+        k, rest = divmod(moment - self.first, self.step)
+        return not rest and self._index_ok(k, moment)
+
+
+_ARITHMETIC_PARTS = frozenset({"FREQ", "INTERVAL", "COUNT", "UNTIL"})
+
+
+@functools.lru_cache(maxsize=4096)
+def _arithmetic(rule: str, dtstart: datetime) -> _Arithmetic | None:
+    """The rule as a fixed step when it is one (see ``_Arithmetic``), else None (dateutil walks it)."""
+    parsed = _parse(rule, dtstart)
+    names = {part.split("=", 1)[0].strip().upper() for part in _strip(rule).split(";") if part.strip()}
+    if not names <= _ARITHMETIC_PARTS or parsed._freq not in (DAILY, WEEKLY):  # noqa: SLF001
+        return None
+    days = parsed._interval * (7 if parsed._freq == WEEKLY else 1)  # noqa: SLF001
+    return _Arithmetic(parsed._dtstart, timedelta(days=days), parsed._count, parsed._until)  # noqa: SLF001
+
+
 def expand(
     rule: str,
     dtstart: datetime,
@@ -176,8 +219,13 @@ def expand(
     found: dict[datetime, Occurrence] = {}
     # The rule's own times that could overlap the window (an occurrence starting up to one
     # duration before the window still overlaps it).
-    walker = _fast_forward(parsed, dtstart, window_start - duration)
-    for original in walker.between(window_start - duration, window_end, inc=True):
+    arithmetic = _arithmetic(rule, dtstart)
+    if arithmetic is not None:
+        originals = arithmetic.between(window_start - duration, window_end)
+    else:
+        walker = _fast_forward(parsed, dtstart, window_start - duration)
+        originals = walker.between(window_start - duration, window_end, inc=True)
+    for original in originals:
         occurrence = effective(original)
         if _overlaps(occurrence.start, occurrence.end, window_start, window_end):
             found[original] = occurrence
@@ -186,7 +234,9 @@ def expand(
         if original in found or (override.start is None and override.end is None):
             continue
         occurrence = effective(original)
-        if _overlaps(occurrence.start, occurrence.end, window_start, window_end) and _is_occurrence(parsed, original):
+        if _overlaps(occurrence.start, occurrence.end, window_start, window_end) and (
+            arithmetic.contains(original) if arithmetic is not None else _is_occurrence(parsed, original)
+        ):
             found[original] = occurrence
     return sorted(found.values(), key=lambda o: (o.start, o.original_start))
 

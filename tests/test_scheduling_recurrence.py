@@ -107,7 +107,10 @@ def test_a_window_is_the_union_of_its_halves(case, window, fraction) -> None:
 
 REFERENCE_RULES = [*RULES, "FREQ=DAILY", "FREQ=WEEKLY;INTERVAL=3;BYDAY=TU,SA", "FREQ=MONTHLY;BYMONTHDAY=31",
                    "FREQ=MONTHLY;INTERVAL=2;BYDAY=2WE", "FREQ=YEARLY;INTERVAL=2", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29",
-                   "FREQ=MONTHLY;INTERVAL=5;UNTIL=20300101T000000", "FREQ=WEEKLY;WKST=SU;INTERVAL=2;BYDAY=SU,MO"]
+                   "FREQ=MONTHLY;INTERVAL=5;UNTIL=20300101T000000", "FREQ=WEEKLY;WKST=SU;INTERVAL=2;BYDAY=SU,MO",
+                   # fixed steps, computed without dateutil's walk
+                   "FREQ=DAILY;COUNT=400", "FREQ=WEEKLY;COUNT=90", "FREQ=WEEKLY;INTERVAL=2;UNTIL=20250615",
+                   "FREQ=DAILY;INTERVAL=9;UNTIL=20261231T093000", "RRULE:FREQ=WEEKLY;INTERVAL=4"]
 
 
 @settings(max_examples=300, deadline=None)
@@ -252,3 +255,28 @@ def test_lunar_years_outside_the_table_are_refused_in_chinese() -> None:
         lunar_to_solar(2100, 1, 1)
     with pytest.raises(ValueError, match="农历月份"):
         lunar_to_solar(2027, 13, 1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["FREQ=WEEKLY", "FREQ=DAILY;INTERVAL=3;COUNT=50", "FREQ=WEEKLY;INTERVAL=2;UNTIL=20280101"]),
+       st.integers(min_value=0, max_value=59), st.integers(min_value=0, max_value=999_999), recurring(), windows)
+def test_fixed_step_rules_match_dateutil_with_seconds_and_moves(rule, second, micro, case, window) -> None:
+    """A start with seconds and microseconds (dateutil drops the microseconds) and overrides moving
+    occurrences in and out of the window give the same occurrences as dateutil's own walk."""
+    from dateutil.rrule import rrulestr
+
+    _, dtstart, duration, _ = case
+    dtstart = dtstart.replace(second=second, microsecond=micro)
+    walk = rrulestr(rule, dtstart=dtstart)
+    originals = list(walk.xafter(dtstart, count=30, inc=True))
+    overrides = [Override(o, start=o + timedelta(days=(n * 37) % 300 - 150)) for n, o in enumerate(originals[::4])]
+    overrides.append(Override(dtstart + timedelta(minutes=1), start=window[0]))  # not an occurrence: ignored
+    start, end = window
+    got = expand(rule, dtstart, duration, start, end, overrides)
+    moved = {o.original_start: o.start for o in overrides}
+    reference = []
+    for original in walk.between(start - duration - timedelta(days=400), end + timedelta(days=400), inc=True):
+        begin = moved.get(original, original)
+        if overlaps(Occurrence(original, begin, begin + duration, False, False), start, end):
+            reference.append((begin, original))
+    assert [(o.start, o.original_start) for o in got] == sorted(reference)
