@@ -124,7 +124,7 @@ async def actor_for_token(db: Database, token: str | None) -> Actor | None:
     """The signed-in actor for a session cookie, or None when it is unknown or expired."""
     if not token:
         return None
-    async with db.read_connection() as conn:
+    async with db.lookup_connection() as conn:
         row = (await conn.execute(_SESSION_ACTOR, {"token_hash": token_digest(token), "now": utcnow()})).first()
         if row is None or not row.is_active:
             return None

@@ -34,6 +34,7 @@ DEFAULT_SQLITE_PATH = "zhijia.sqlite3"
 UNSAFE_DISABLE_LOCKS_ENV = "ZHIJIA_UNSAFE_DISABLE_LOCKS"
 BUSY_TIMEOUT_MS = 10_000
 _WRITE = "zhijia_write"
+_NO_BEGIN = "zhijia_no_begin"
 
 
 def database_url_from_env(default_path: str | os.PathLike[str] | None = None) -> str:
@@ -104,9 +105,10 @@ def _install_sqlite_behaviour(engine: AsyncEngine, *, immediate: bool, inline: b
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        if immediate and conn.get_execution_options().get(_WRITE):
+        options = conn.get_execution_options()
+        if immediate and options.get(_WRITE):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
+        elif not options.get(_NO_BEGIN):
             conn.exec_driver_sql("BEGIN")
 
 
@@ -137,6 +139,9 @@ class Database:
         # all spinning in SQLite's busy handler, whose growing sleeps make a long latency tail.
         self._turns: dict[int, asyncio.Lock] = {}
         self._write_engine = self.engine.execution_options(**{_WRITE: True})
+        # Lookups of one row need no snapshot across statements: on SQLite each runs in its own
+        # implicit read transaction, which saves a BEGIN and a ROLLBACK per request.
+        self._lookup_engine = self.engine.execution_options(**{_NO_BEGIN: True})
         self._write = async_sessionmaker(self._write_engine, expire_on_commit=False, autoflush=False)
 
     @property
@@ -185,9 +190,9 @@ class Database:
             yield conn
 
     @asynccontextmanager
-    async def read_connection(self) -> AsyncIterator[AsyncConnection]:
-        """A connection for Core reads on a hot path (no ORM session)."""
-        async with self.engine.connect() as conn:
+    async def lookup_connection(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for a hot path's Core lookups, which need no snapshot across statements."""
+        async with self._lookup_engine.connect() as conn:
             yield conn
 
     async def dispose(self) -> None:

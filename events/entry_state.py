@@ -12,16 +12,18 @@ registration's server time.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import bindparam, delete, insert, or_, select
+from sqlalchemy import and_, bindparam, delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from events.db import Database
 from events.errors import NotFound
 from events.models import Entry, Event, EventKind, Gender, Meet, Person, Team, TeamMember
+
+_R = TypeVar("_R")
 
 # Records ----------------------------------------------------------------------------------
 
@@ -124,36 +126,39 @@ class TeamState:
 _meet, _team, _event, _person, _member, _entry = (
     m.__table__ for m in (Meet, Team, Event, Person, TeamMember, Entry)  # type: ignore[attr-defined]
 )
-_ENTRY_COLUMNS = [_entry.c[f] for f in EntryRow.__slots__]  # type: ignore[attr-defined]
 
-_TEAM_AND_MEET = (
-    select(
-        _team.c.id, _team.c.meet_id, _team.c.name,
-        *(_meet.c[f] for f in MeetRow.__slots__),  # type: ignore[attr-defined]
+
+def _columns(table: Any, record: type) -> list[Any]:
+    return [table.c[name] for name in record.__slots__]  # type: ignore[attr-defined]
+
+
+_MEET_COLUMNS, _EVENT_COLUMNS, _PERSON_COLUMNS = (
+    _columns(_meet, MeetRow), _columns(_event, EventRow), _columns(_person, PersonRow)
+)
+_TEAM_COLUMNS, _ENTRY_COLUMNS = _columns(_team, TeamRow), _columns(_entry, EntryRow)
+# The team and its meet, the event (NULLs if it is not the meet's) and the person with their
+# team-member row (NULLs if not on this team): one statement.
+_TARGET = (
+    select(*_TEAM_COLUMNS, *_MEET_COLUMNS, *_EVENT_COLUMNS, _member.c.id, *_PERSON_COLUMNS)
+    .select_from(
+        _team.join(_meet, _meet.c.id == _team.c.meet_id)
+        .outerjoin(_event, and_(_event.c.id == bindparam("event_id"), _event.c.meet_id == _team.c.meet_id))
+        .outerjoin(_member, and_(_member.c.team_id == _team.c.id, _member.c.person_id == bindparam("person_id")))
+        .outerjoin(_person, _person.c.id == _member.c.person_id)
     )
-    .join(_meet, _meet.c.id == _team.c.meet_id)
     .where(_team.c.id == bindparam("team_id"))
 )
-# One person's entries (the limit) and the team's entries in one event (the quota).
+# The person's entries (the limit) and the team's entries in the event (the quota), each with
+# its event and person.
 _ENTRIES = (
-    select(*_ENTRY_COLUMNS)
+    select(*_ENTRY_COLUMNS, *_EVENT_COLUMNS, *_PERSON_COLUMNS)
+    .join(_event, _event.c.id == _entry.c.event_id)
+    .join(_person, _person.c.id == _entry.c.person_id)
     .where(
         _entry.c.team_id == bindparam("team_id"),
         or_(_entry.c.person_id == bindparam("person_id"), _entry.c.event_id == bindparam("event_id")),
     )
     .order_by(_entry.c.id)
-)
-_EVENTS = select(*(_event.c[f] for f in EventRow.__slots__)).where(  # type: ignore[attr-defined]
-    _event.c.meet_id == bindparam("meet_id"), _event.c.id.in_(bindparam("event_ids", expanding=True))
-)
-_MEMBERS = (
-    select(_person.c.id, _person.c.name, _person.c.gender)
-    .join(_member, _member.c.person_id == _person.c.id)
-    .where(_member.c.team_id == bindparam("team_id"), _person.c.id.in_(bindparam("person_ids", expanding=True)))
-)
-_MEMBER_ROW_IDS = (
-    select(_member.c.id)
-    .where(_member.c.meet_id == bindparam("meet_id"), _member.c.person_id == bindparam("person_id"))
 )
 _INSERT_ENTRY = insert(_entry).returning(*_ENTRY_COLUMNS)
 _DELETE_ENTRY = delete(_entry).where(_entry.c.id == bindparam("entry_id"))
@@ -166,25 +171,35 @@ async def load_for_change(
     db: Database, conn: AsyncConnection, team_id: int, person_id: int, event_id: int
 ) -> TeamState:
     """The rows the rules need to enter or withdraw ``person_id`` in ``event_id``, under lock:
-    the team and its meet, the person's entries, the team's entries in the event, and the
-    events and people those entries name."""
+    the team and its meet, the event, the person, the person's entries and the team's entries
+    in the event, with the events and people those entries name."""
     await db.lock_rows(conn, "team", [team_id])
-    found = (await conn.execute(_TEAM_AND_MEET, {"team_id": team_id})).first()
+    params = {"team_id": team_id, "person_id": person_id, "event_id": event_id}
+    found = (await conn.execute(_TARGET, params)).first()
     if found is None:
         raise NotFound("代表队")
-    team, meet = TeamRow(*found[:3]), MeetRow(*found[3:])
-    if db.locks_rows:
-        member_ids = (await conn.execute(_MEMBER_ROW_IDS, {"meet_id": meet.id, "person_id": person_id})).scalars()
-        await db.lock_rows(conn, "team_member", list(member_ids))
-    params = {"team_id": team_id, "person_id": person_id, "event_id": event_id}
-    entries = [EntryRow(*row) for row in await conn.execute(_ENTRIES, params)]
-    event_ids = {event_id, *(e.event_id for e in entries)}
-    person_ids = {person_id, *(e.person_id for e in entries)}
-    events = {row.id: EventRow(*row) for row in await conn.execute(_EVENTS, {"meet_id": meet.id, "event_ids": event_ids})}
-    members = {
-        row.id: PersonRow(*row) for row in await conn.execute(_MEMBERS, {"team_id": team_id, "person_ids": person_ids})
-    }
+    team, rest = _take(TeamRow, found)
+    meet, rest = _take(MeetRow, rest)
+    event, rest = _take(EventRow, rest)
+    member_row, person = rest[0], _take(PersonRow, rest[1:])[0]
+    events = {event.id: event} if event.id is not None else {}
+    members = {person.id: person} if member_row is not None else {}
+    if member_row is not None:
+        await db.lock_rows(conn, "team_member", [member_row])
+    entries = []
+    for row in await conn.execute(_ENTRIES, params):
+        entry, rest = _take(EntryRow, row)
+        entry_event, rest = _take(EventRow, rest)
+        events.setdefault(entry_event.id, entry_event)
+        members.setdefault(entry.person_id, _take(PersonRow, rest)[0])
+        entries.append(entry)
     return TeamState(meet=meet, team=team, events=events, members=members, entries=entries)
+
+
+def _take(record: type[_R], row: Sequence[Any]) -> tuple[_R, Sequence[Any]]:
+    """The record made of the row's first fields, and the fields after them."""
+    width = len(record.__slots__)  # type: ignore[attr-defined]
+    return record(*row[:width]), row[width:]
 
 
 async def insert_entry(conn: AsyncConnection, values: dict[str, Any]) -> EntryRow:
