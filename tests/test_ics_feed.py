@@ -80,6 +80,23 @@ def test_lines_are_folded_at_75_octets_and_end_with_crlf() -> None:
     assert str(event["SUMMARY"]) == long.title and str(event["DESCRIPTION"]) == long.description
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(["a", ";", ",", "\\", "\n", "\r", "中", "文", "😀", "é", " "]), max_size=200))
+def test_folding_and_escaping_keep_every_character_and_split_none(text: str) -> None:
+    """Folded lines are at most 75 octets, each valid UTF-8 on its own, and unfold to the escaped value."""
+    from events.ics_feed import escape_text, fold
+
+    line = "DESCRIPTION:" + escape_text(text)
+    folded = fold(line).encode("utf-8")
+    assert folded.endswith(b"\r\n")
+    pieces = folded[:-2].split(b"\r\n")
+    assert all(len(piece) <= 75 for piece in pieces) and all(piece.startswith(b" ") for piece in pieces[1:])
+    assert b"".join([pieces[0], *(piece[1:] for piece in pieces[1:])]).decode("utf-8") == line
+    for piece in pieces:
+        piece.decode("utf-8")  # no character split across lines
+    assert "\r" not in escape_text(text) and "\n" not in escape_text(text)
+
+
 def test_a_uid_given_twice_is_written_once() -> None:
     data = _feed(MEETING, MEETING)
     assert data.count(b"BEGIN:VEVENT") == 1
