@@ -544,12 +544,25 @@ def _tailed_bound(
     if len(tails) > most:
         step = len(tails) / most
         tails = sorted({tails[int(i * step)] for i in range(most)} | {tails[0], tails[-1]})
+    by_tail = sorted(jobs, key=lambda j: j[2])
     best = 0
     for theta in tails:
-        chosen = [j for j in jobs if j[2] >= theta]
+        chosen = [j for j in by_tail if j[2] >= theta]
         if len(chosen) > capacity or theta:
             end = _load_bound(windows, [(h, w) for h, w, _, _ in chosen], per_window, capacity)
-            best = max(best, end + theta, min(finish_after(k, end) for _, _, _, k in chosen))
+            best = max(best, end + theta)
+            # the smallest finish_after among them, stopping as soon as it cannot raise ``best``
+            # (one at or below it) or cannot get smaller (the chains left are at least as long)
+            low = None
+            for _, _, q, k in chosen:
+                if low is not None and end + q >= low:
+                    break
+                value = finish_after(k, end)
+                low = value if low is None else min(low, value)
+                if low <= best:
+                    break
+            if low is not None:
+                best = max(best, low)
     return best
 
 
