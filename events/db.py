@@ -139,9 +139,13 @@ class Database:
         # all spinning in SQLite's busy handler, whose growing sleeps make a long latency tail.
         self._turns: dict[int, asyncio.Lock] = {}
         self._write_engine = self.engine.execution_options(**{_WRITE: True})
-        # Lookups of one row need no snapshot across statements: on SQLite each runs in its own
-        # implicit read transaction, which saves a BEGIN and a ROLLBACK per request.
-        self._lookup_engine = self.engine.execution_options(**{_NO_BEGIN: True})
+        # Lookups of one row need no snapshot across statements: each runs in its own implicit
+        # transaction, which saves a BEGIN and a ROLLBACK per request (PostgreSQL: two round trips).
+        self._lookup_engine = (
+            self.engine.execution_options(**{_NO_BEGIN: True})
+            if self.dialect == "sqlite"
+            else self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
         self._write = async_sessionmaker(self._write_engine, expire_on_commit=False, autoflush=False)
 
     @property

@@ -148,6 +148,10 @@ _TARGET = (
     )
     .where(_team.c.id == bindparam("team_id"))
 )
+# PostgreSQL: the same statement takes the team's row lock. A person's entries in a meet all
+# belong to their one team (an entry's foreign key names the team-member row), so the team's
+# lock covers the per-person limit as well as the team's quotas.
+_TARGET_LOCKED = _TARGET.with_for_update(of=_team)
 # The person's entries (the limit) and the team's entries in the event (the quota), each with
 # its event and person.
 _ENTRIES = (
@@ -170,22 +174,20 @@ _DELETE_ENTRY = delete(_entry).where(_entry.c.id == bindparam("entry_id"))
 async def load_for_change(
     db: Database, conn: AsyncConnection, team_id: int, person_id: int, event_id: int
 ) -> TeamState:
-    """The rows the rules need to enter or withdraw ``person_id`` in ``event_id``, under lock:
+    """The rows the rules need to enter or withdraw ``person_id`` in ``event_id``, under the
+    team's lock (SQLite: the IMMEDIATE transaction's):
     the team and its meet, the event, the person, the person's entries and the team's entries
     in the event, with the events and people those entries name."""
-    await db.lock_rows(conn, "team", [team_id])
     params = {"team_id": team_id, "person_id": person_id, "event_id": event_id}
-    found = (await conn.execute(_TARGET, params)).first()
+    found = (await conn.execute(_TARGET_LOCKED if db.locks_rows else _TARGET, params)).first()
     if found is None:
         raise NotFound("代表队")
     team, rest = _take(TeamRow, found)
     meet, rest = _take(MeetRow, rest)
     event, rest = _take(EventRow, rest)
-    member_row, person = rest[0], _take(PersonRow, rest[1:])[0]
+    on_team, person = rest[0] is not None, _take(PersonRow, rest[1:])[0]
     events = {event.id: event} if event.id is not None else {}
-    members = {person.id: person} if member_row is not None else {}
-    if member_row is not None:
-        await db.lock_rows(conn, "team_member", [member_row])
+    members = {person.id: person} if on_team else {}
     entries = []
     for row in await conn.execute(_ENTRIES, params):
         entry, rest = _take(EntryRow, row)

@@ -11,7 +11,8 @@ Rules, in the order they are checked:
 - for team events, the roster's size and gender per squad.
 
 Concurrency: SQLite write transactions begin IMMEDIATE (one writer at a time); on PostgreSQL
-the team row and then the person's team-member row are locked FOR UPDATE before counting.
+the team's row is locked FOR UPDATE before counting — a person's entries all belong to their
+one team, so that lock covers the per-person limit too.
 Behind both, the database refuses what slips through: UNIQUE (event, person), and the slot
 keys of ``events.slots`` for the limit and the quota.
 """
@@ -116,22 +117,13 @@ def _gender_cap_refusal(state: TeamState, event: Event, person: Person, taken: l
 # Loading under lock ------------------------------------------------------------------------
 
 
-async def _load_state(db: Database, session: AsyncSession, team_id: int, person_ids: list[int]) -> TeamState:
-    """All the team's rows the rules need, under lock, as ORM objects (the entry forms change
+async def _load_state(db: Database, session: AsyncSession, team_id: int) -> TeamState:
+    """All the team's rows the rules need, under the team's lock, as ORM objects (the entry forms change
     many entries at once; one change uses ``events.entry_state.load_for_change``)."""
     await db.lock_rows(session, "team", [team_id])
     team = await session.scalar(select(Team).options(joinedload(Team.meet)).where(Team.id == team_id))
     if team is None:
         raise NotFound("代表队")
-    if person_ids and db.locks_rows:
-        member_ids = (
-            await session.scalars(
-                select(TeamMember.id)
-                .where(TeamMember.meet_id == team.meet_id, TeamMember.person_id.in_(person_ids))
-                .order_by(TeamMember.id)
-            )
-        ).all()
-        await db.lock_rows(session, "team_member", list(member_ids))
     entries = list((await session.scalars(select(Entry).where(Entry.team_id == team_id).order_by(Entry.id))).all())
     events = {e.id: e for e in (await session.scalars(select(Event).where(Event.meet_id == team.meet_id))).all()}
     members = {
@@ -301,7 +293,7 @@ async def apply_plan(
     result = PlanResult()
     try:
         async with db.write() as session:
-            state = await _load_state(db, session, team_id, sorted(wanted))
+            state = await _load_state(db, session, team_id)
             check_window(actor, state.meet, reason)
             unknown = [p for p in wanted if p not in state.members]
             if unknown:
