@@ -20,7 +20,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import Select, and_, bindparam, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -71,15 +71,24 @@ def _still_current() -> object:
     )
 
 
-async def best_known(session: AsyncSession, event_code: str, measure: Measure) -> int | None:
-    """The best mark a new result must beat: ratified records and live pending ones."""
-    order = RecordMark.value.asc() if measure.lower_wins else RecordMark.value.desc()
-    return await session.scalar(
+def _best_known_statement(lower_wins: bool) -> Select[tuple[int]]:
+    order = RecordMark.value.asc() if lower_wins else RecordMark.value.desc()
+    return (
         select(RecordMark.value)
-        .where(RecordMark.event_code == event_code, or_(_ratified(), and_(_undecided(), _still_current())))
+        .where(RecordMark.event_code == bindparam("event_code"), or_(_ratified(), and_(_undecided(), _still_current())))
         .order_by(order)
         .limit(1)
     )
+
+
+# Built once, for either direction: every mark entered is checked against the records, and a
+# pre-built statement keeps its compiled form and cache key.
+_BEST_KNOWN = {True: _best_known_statement(True), False: _best_known_statement(False)}
+
+
+async def best_known(session: AsyncSession, event_code: str, measure: Measure) -> int | None:
+    """The best mark a new result must beat: ratified records and live pending ones."""
+    return await session.scalar(_BEST_KNOWN[measure.lower_wins], {"event_code": event_code})
 
 
 def flag_for(measure: Measure, value: int | None, best: int | None) -> Flag | None:
