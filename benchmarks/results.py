@@ -8,6 +8,7 @@ same database.
     python benchmarks/results.py            # 500 entrants, 300 marks entered
     python benchmarks/results.py --quick    # 120 entrants, 40 marks, for CI
     python benchmarks/results.py --database-url postgresql+asyncpg://…   # an empty database
+    python benchmarks/results.py --quick --profile   # also where the time goes (cProfile, on stderr)
 
 Server time is measured in the process that serves the request (the service calls a request
 handler makes), so the figures leave out the network and the HTML. Goals (issue 5): p95 ≤ 20 ms
@@ -21,8 +22,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import json
 import platform
+import pstats
 import random
 import statistics
 import sys
@@ -103,13 +106,18 @@ async def team_totals(db: Database, meet_id: int) -> None:
     await team_points.standings(db, meet_id)
 
 
-async def measure(db: Database, marks: int, entrants: int) -> dict[str, list[float]]:
+async def measure(
+    db: Database, marks: int, entrants: int, profile: cProfile.Profile | None = None
+) -> dict[str, list[float]]:
+    """The figures of each mark; with ``profile``, the marks (not the building) are profiled."""
     meet_id, event, lines = await build(db, entrants)
     async with db.read() as session:
         heat_id = await session.scalar(select(StartEntry.heat_id).where(StartEntry.id == lines[0]))
     chance = random.Random(SEED)
     times: dict[str, list[float]] = {"enter": [], "ranking": [], "team_totals": [], "total": [], "bare_write": []}
     versions: dict[int, int] = dict.fromkeys(lines, 0)
+    if profile is not None:
+        profile.enable()
     for n in range(marks):
         line_id = lines[n % len(lines)]
         typed = f"{chance.randrange(14, 40)}:{chance.randrange(0, 60):02d}.{chance.randrange(0, 100):02d}"
@@ -133,6 +141,8 @@ async def measure(db: Database, marks: int, entrants: int) -> dict[str, list[flo
         async with db.write() as session:
             audit_record(session, SYSTEM, "benchmark", "bare write", meet_id=meet_id)
         times["bare_write"].append((time.perf_counter() - start) * 1000)
+    if profile is not None:
+        profile.disable()
     return times
 
 
@@ -158,10 +168,13 @@ async def main_async(args: argparse.Namespace) -> dict:
         url = args.database_url or f"sqlite+aiosqlite:///{tmp}/results.sqlite3"
         await asyncio.to_thread(upgrade, url)
         db = Database(url)
+        profile = cProfile.Profile() if args.profile else None
         try:
-            times = await measure(db, marks, entrants)
+            times = await measure(db, marks, entrants, profile)
         finally:
             await db.dispose()
+    if profile is not None:
+        pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
     ranked, plain = rank_5000(3 if args.quick else 31)
     backend = "postgresql" if url.startswith("postgresql") else "sqlite"
     p50 = {k: statistics.median(v) for k, v in times.items()}
@@ -200,6 +213,7 @@ async def main_async(args: argparse.Namespace) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small event and few marks (for CI)")
+    parser.add_argument("--profile", action="store_true", help="print where the time goes (cProfile) on stderr")
     parser.add_argument("--database-url", help="an empty database to use instead of a temporary SQLite file")
     result = asyncio.run(main_async(parser.parse_args()))
     print(json.dumps(result, ensure_ascii=False))
