@@ -410,3 +410,29 @@ async def test_a_heats_standing_ranked_by_the_database_matches_the_ranking_rule(
     assert [(x.place, x.tied, x.line.id) for x in standing.leaders] == expected
     assert [x.place for x in standing.leaders] == [1, 1, 3, 4, 4, 4]
     assert (standing.entered, standing.total) == (8, 8)
+
+
+async def test_a_heats_standing_counts_before_any_mark_ranks_more_is_better_and_returns_the_line_entered(
+    demo_db: Database, demo: DemoMeet
+) -> None:
+    event_id = await _enter(demo_db, demo, "FUN-TJ-M", 1, "M")  # 踢毽: the most kicks wins
+    await race_rounds.draw_round(demo_db, ORG, demo.meet_id, event_id, RoundRequest(lanes=None, seed=3))
+    await race_rounds.publish_round(demo_db, ORG, demo.meet_id, event_id)
+    lines = await _lines(demo_db, event_id)
+    heat_id = lines[0].heat_id
+    heat_lines = [line for line in lines if line.heat_id == heat_id]
+    assert len(heat_lines) >= 5
+    before = await race_rounds.heat_standing(demo_db, heat_id, heat_lines[0].id, top=2)
+    assert before.leaders == [] and (before.entered, before.total) == (0, len(heat_lines))
+    assert before.line is not None and before.line.id == heat_lines[0].id and before.line.version == 0
+    for line, kicks in zip(heat_lines, ["40", "55", "55", "30"], strict=False):
+        await mark_results.enter_mark(demo_db, ORG, line.id, _mark(line, kicks))
+    dnf = heat_lines[4]
+    await mark_results.enter_mark(demo_db, ORG, dnf.id, _mark(dnf, status="DNS", reason="未检录"))
+    standing = await race_rounds.heat_standing(demo_db, heat_id, heat_lines[3].id, top=2)
+    assert [(x.place, x.tied, x.line.id) for x in standing.leaders] == [(1, True, heat_lines[1].id), (1, True, heat_lines[2].id)]
+    assert standing.line is not None and standing.line.id == heat_lines[3].id and standing.line.value == 30
+    assert (standing.entered, standing.total) == (5, len(heat_lines))
+    after_status = await race_rounds.heat_standing(demo_db, heat_id, dnf.id, top=3)
+    assert [x.place for x in after_status.leaders] == [1, 1, 3]
+    assert after_status.line is not None and after_status.line.status == "DNS"
