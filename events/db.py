@@ -137,7 +137,7 @@ class Database:
         self._read = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         # SQLite has one writer at a time. Writers of this process take turns here instead of
         # all spinning in SQLite's busy handler, whose growing sleeps make a long latency tail.
-        self._turns: dict[int, asyncio.Lock] = {}
+        self._turns: dict[tuple[int, Any], asyncio.Lock] = {}
         self._write_engine = self.engine.execution_options(**{_WRITE: True})
         # Lookups of one row need no snapshot across statements: each runs in its own implicit
         # transaction, which saves a BEGIN and a ROLLBACK per request (PostgreSQL: two round trips).
@@ -172,13 +172,16 @@ class Database:
         async with self._read() as session:
             yield session
 
-    def _turn(self) -> AbstractAsyncContextManager[Any]:
-        if not (self.is_sqlite and self.locking):
+    def _turn(self, key: Any = None) -> AbstractAsyncContextManager[Any]:
+        """This process's writers take turns: on SQLite all of them (one writer at a time), on
+        PostgreSQL those about to lock the same row (``key``). A writer waiting here holds no
+        pooled connection and no row lock; the database's locks still decide across processes."""
+        if not self.locking or (key is None and not self.is_sqlite):
             return nullcontext()
-        loop_id = id(asyncio.get_running_loop())
-        lock = self._turns.get(loop_id)
+        turn = (id(asyncio.get_running_loop()), None if self.is_sqlite else key)
+        lock = self._turns.get(turn)
         if lock is None:
-            lock = self._turns[loop_id] = asyncio.Lock()
+            lock = self._turns[turn] = asyncio.Lock()
         return lock
 
     @asynccontextmanager
@@ -188,9 +191,10 @@ class Database:
             yield session
 
     @asynccontextmanager
-    async def write_connection(self) -> AsyncIterator[AsyncConnection]:
-        """One write transaction on a bare connection, for Core statements on a hot path."""
-        async with self._turn(), self._write_engine.begin() as conn:
+    async def write_connection(self, turn: Any = None) -> AsyncIterator[AsyncConnection]:
+        """One write transaction on a bare connection, for Core statements on a hot path.
+        ``turn`` names the row the transaction locks first (PostgreSQL, see ``_turn``)."""
+        async with self._turn(turn), self._write_engine.begin() as conn:
             yield conn
 
     @asynccontextmanager

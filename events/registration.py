@@ -197,7 +197,7 @@ async def enter(
     if squad < 1:  # else the CHECK refuses it and the leader reads "someone just changed it" (409)
         raise DomainError("队伍序号须为 1 或以上", field="squad")
     try:
-        async with db.write_connection() as conn:
+        async with db.write_connection(turn=("team", team_id)) as conn:
             state = await load_for_change(db, conn, team_id, person_id, event_id)
             event = _changeable_event(state, actor, event_id, reason)
             person = state.members.get(person_id)
@@ -231,7 +231,7 @@ async def withdraw(
     """Withdraw an entry; True if there was one. Reviewed-and-approved entries need an organiser."""
     actor.require_team(team_id)
     try:
-        async with db.write_connection() as conn:
+        async with db.write_connection(turn=("team", team_id)) as conn:
             state = await load_for_change(db, conn, team_id, person_id, event_id)
             event = _changeable_event(state, actor, event_id, reason)
             entry = next((e for e in state.event_entries(event_id) if e.person_id == person_id), None)
