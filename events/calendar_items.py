@@ -16,7 +16,10 @@ import msgspec
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-class CalendarItem(msgspec.Struct, frozen=True, kw_only=True):
+class CalendarItem(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    # gc=False: an item holds only strings, numbers, datetimes and tuples of them, so it can never
+    # be part of a reference cycle; a feed makes thousands of them, and untracked they no longer
+    # feed the garbage collector's passes.
     uid: str  # stable across edits and years, e.g. "pairing-meeting-12-20270115T0900@zhijia"
     kind: str  # meet | match | heat | visit | pairing_meeting | exchange | occasion | ...
     title: str

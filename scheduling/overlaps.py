@@ -19,7 +19,7 @@ from typing import Any
 import msgspec
 
 
-class Booking(msgspec.Struct, frozen=True):
+class Booking(msgspec.Struct, frozen=True, gc=False):  # values only: never in a reference cycle
     key: str
     start: Any  # anything ordered: datetimes, minutes …
     end: Any
@@ -27,7 +27,7 @@ class Booking(msgspec.Struct, frozen=True):
     groups: tuple[str, ...] = ()
 
 
-class Clash(msgspec.Struct, frozen=True):
+class Clash(msgspec.Struct, frozen=True, gc=False):  # values only: never in a reference cycle
     first: str  # the two bookings' keys, first < second
     second: str
     people: tuple[int, ...]  # shared people, sorted

@@ -40,7 +40,7 @@ LUNAR_LAST_YEAR = 2099
 MAX_RULE_LENGTH = 500
 
 
-class Override(msgspec.Struct, frozen=True):
+class Override(msgspec.Struct, frozen=True, gc=False):  # datetimes only: never in a reference cycle
     """One occurrence changed: cancelled, or moved to ``start``/``end`` (either may be left out)."""
 
     original_start: datetime
@@ -49,7 +49,7 @@ class Override(msgspec.Struct, frozen=True):
     end: datetime | None = None
 
 
-class Occurrence(msgspec.Struct, frozen=True):
+class Occurrence(msgspec.Struct, frozen=True, gc=False):  # datetimes only: never in a reference cycle
     original_start: datetime  # the rule's time for it: its identity across moves
     start: datetime
     end: datetime
@@ -140,7 +140,7 @@ def _is_occurrence(parsed: rrule, moment: datetime) -> bool:
     return parsed.after(moment, inc=True) == moment
 
 
-class _Arithmetic(msgspec.Struct, frozen=True):
+class _Arithmetic(msgspec.Struct, frozen=True, gc=False):  # datetimes only: never in a reference cycle
     """A rule that is only a fixed step from its start (FREQ=DAILY or WEEKLY with at most INTERVAL,
     COUNT and UNTIL): its occurrences are ``first + k * step``, computed without walking
     dateutil's iterator (the calendar expands hundreds of such series per request)."""

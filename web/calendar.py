@@ -119,9 +119,11 @@ def window(state: State) -> Window:
                   anchor + dt.timedelta(days=AGENDA_DAYS))
 
 
-@dataclass
-class Entry:
-    """One item as a line of the calendar."""
+class Entry(msgspec.Struct, gc=False):
+    """One item as a line of the calendar.
+
+    gc=False: a month view makes thousands of these and they only point at (untracked) items,
+    so they never form a reference cycle and need not burden the garbage collector."""
 
     item: CalendarItem
     warned: bool
@@ -184,20 +186,27 @@ def days_of(view: CalendarView, win: Window, state: State) -> list[Day]:
     index = {d.date: d for d in days}
     warned = {w.first.uid for w in view.warnings} | {w.second.uid for w in view.warnings}
     one_day = dt.timedelta(days=1)
+    one_hour = dt.timedelta(hours=1)
+    tick = dt.timedelta(microseconds=1)
     for item in view.items:
         start = item.start if item.start.tzinfo is SHANGHAI else local(item.start)
         first_day = start.date()
-        if item.end is None or item.end - item.start <= dt.timedelta(hours=1) and start.hour < 23:
+        if item.end is None or item.end - item.start <= one_hour and start.hour < 23:
             target = index.get(first_day)
             if target is not None:
                 target.entries.append(Entry(item, item.uid in warned))
             continue
-        end = local(item.end)
-        last_day = (end - dt.timedelta(microseconds=1)).date() if end > start else first_day
+        end = item.end if item.end.tzinfo is SHANGHAI else local(item.end)
+        last_day = (end - tick).date() if end > start else first_day
         entry = Entry(item, item.uid in warned)
+        if last_day == first_day:  # most items: one day, no copies
+            target = index.get(first_day)
+            if target is not None:
+                target.entries.append(entry)
+            continue
         day = max(first_day, win.first)
         while day <= min(last_day, win.last):
-            index[day].entries.append(entry if day == first_day else replace(entry, continues=True))
+            index[day].entries.append(entry if day == first_day else msgspec.structs.replace(entry, continues=True))
             day += one_day
     return days
 
