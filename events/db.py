@@ -130,7 +130,10 @@ class Database:
         elif self.dialect == "sqlite":
             kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
         else:
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+            # No pre-ping: it costs a round trip on every checkout (two per request). After a
+            # server restart the first statement on a stale connection fails and SQLAlchemy then
+            # replaces the whole pool; recycling bounds how old a connection gets.
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
         self.engine = create_async_engine(url, **kwargs)
         if self.dialect == "sqlite":
             _install_sqlite_behaviour(self.engine, immediate=self.locking, inline=inline)
