@@ -918,6 +918,7 @@ async def pairing_calendar_items(session: AsyncSession, actor: Actor, start: dt.
         groups = (f"pairing:{pairing.id}",)
         url_prefix = f"/org/pairings/{pairing.id}/series/{series.id}/occurrences/"
         uid_prefix = f"pairing-meeting-{series.id}-"
+        location, unit, series_sequence = series.location, pairing.model_unit, series.sequence
         for occ in series_occurrences(series, pairing, series_rows, window_start, window_end):  # type: ignore[arg-type]  # rows with the same columns
             row = by_original.get(occ.original_start)
             # the status as OccurrenceView.status gives it
@@ -944,11 +945,11 @@ async def pairing_calendar_items(session: AsyncSession, actor: Actor, start: dt.
                     title=title,
                     start=occ.start.replace(tzinfo=SHANGHAI),  # naive local times
                     end=occ.end.replace(tzinfo=SHANGHAI),
-                    location=series.location,
-                    unit=pairing.model_unit,
+                    location=location,
+                    unit=unit,
                     groups=groups,
                     status=_ITEM_STATUS.get(status, "confirmed"),
-                    sequence=series.sequence + (row.sequence if row is not None else 0),
+                    sequence=series_sequence + (row.sequence if row is not None else 0),
                     url=url_prefix + key,
                     description=description,
                 )

@@ -36,39 +36,42 @@ class Clash(msgspec.Struct, frozen=True, gc=False):  # values only: never in a r
 
 def clashes(bookings: Sequence[Booking]) -> list[Clash]:
     """Every pair of bookings that overlap in time and share a person or a group, sorted by keys."""
-    by_resource: dict[Hashable, list[int]] = defaultdict(list)
+    by_resource: dict[Hashable, list[tuple[Any, Any, int]]] = defaultdict(list)
     for index, booking in enumerate(bookings):
         if not booking.start < booking.end:
             continue
+        # (start, end, index): sorts by time, then in input order, without a key function
+        entry = (booking.start, booking.end, index)
         for person in set(booking.people):
-            by_resource[("p", person)].append(index)
+            by_resource[("p", person)].append(entry)
         for group in set(booking.groups):
-            by_resource[("g", group)].append(index)
-    shared: dict[tuple[str, str], tuple[set[int], set[str]]] = {}
-    for (kind, resource), indexes in by_resource.items():
-        if len(indexes) < 2:
+            by_resource[("g", group)].append(entry)
+    keys = [booking.key for booking in bookings]
+    shared: dict[tuple[str, str], tuple[list[int], list[str]]] = {}
+    for (kind, resource), entries in by_resource.items():
+        if len(entries) < 2:
             continue
-        indexes.sort(key=lambda i: (bookings[i].start, bookings[i].end))
-        running: list[tuple[Any, int]] = []  # (end, index) heap of bookings not yet finished
-        for i in indexes:
-            booking = bookings[i]
-            while running and not running[0][0] > booking.start:
+        entries.sort()
+        running: list[tuple[Any, str]] = []  # (end, key) heap of bookings not yet finished
+        for start, end, index in entries:
+            while running and not running[0][0] > start:
                 heapq.heappop(running)
-            for _, j in running:
-                other = bookings[j]
-                if other.key == booking.key:
+            key = keys[index]
+            for _, other in running:
+                if other == key:
                     continue
-                pair = (other.key, booking.key) if other.key < booking.key else (booking.key, other.key)
+                pair = (other, key) if other < key else (key, other)
                 found = shared.get(pair)
                 if found is None:
-                    found = shared[pair] = (set(), set())
-                people, groups = found
-                if kind == "p":
-                    people.add(resource)
-                else:
-                    groups.add(resource)
-            heapq.heappush(running, (booking.end, i))
+                    found = shared[pair] = ([], [])
+                found[0 if kind == "p" else 1].append(resource)
+            heapq.heappush(running, (end, key))
     return [
-        Clash(first, second, tuple(sorted(people)), tuple(sorted(groups)))
+        Clash(first, second, _distinct_sorted(people), _distinct_sorted(groups))
         for (first, second), (people, groups) in sorted(shared.items())
     ]
+
+
+def _distinct_sorted(values: list[Any]) -> tuple[Any, ...]:
+    # most pairs share one person or group: no set, no sort
+    return tuple(values) if len(values) < 2 else tuple(sorted(set(values)))
