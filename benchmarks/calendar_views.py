@@ -51,7 +51,7 @@ from events.demo import SYSTEM, load_demo  # noqa: E402
 from events.migrate import upgrade  # noqa: E402
 from events.models import Person, UserAccount, VisitGroup, VisitGroupMember  # noqa: E402
 from events.pairings import MoveInput, PairingInput, SeriesInput  # noqa: E402
-from web.app import create_app  # noqa: E402
+from web.app import create_app, freeze_startup_heap  # noqa: E402
 from web.auth import SESSION_COOKIE  # noqa: E402
 from web.settings import Settings  # noqa: E402
 
@@ -163,6 +163,8 @@ async def main_async(args: argparse.Namespace) -> dict:
         try:
             session_token, feed_token = await build(db, outings, long_running, short)
             app = create_app(Settings(database_url=url, secret="benchmark-secret-benchmark-secret"), db)
+            if not args.no_freeze:
+                freeze_startup_heap()  # as the served app's start-up does (web/app.py), after the data is built
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://bench.local",
                                          cookies={SESSION_COOKIE: session_token}) as client:
@@ -197,6 +199,7 @@ async def main_async(args: argparse.Namespace) -> dict:
     print(f"Shared calendar ({backend}; {repeats} requests each; ms; Python {platform.python_version()})")
     print(f"month view: {month_items} items ({outings} visit outings, {long_running + short} pairings' weekly series), {warnings} conflict warnings")
     print(f"feed: {feed_events} events ({long_running} series over the whole window, {short} short ones, the outings)")
+    print("start-up gc.freeze(): " + ("no (--no-freeze)" if args.no_freeze else "yes, as the served app"))
     print(f"{'step':<16}{'p50':>9}{'p95':>9}")
     for key in p50:
         print(f"{key:<16}{p50[key]:>9.2f}{p95[key]:>9.2f}")
@@ -213,6 +216,7 @@ async def main_async(args: argparse.Namespace) -> dict:
         "month_items": month_items,
         "feed_events": feed_events,
         "warnings": warnings,
+        "startup_freeze": not args.no_freeze,
         "p50_ms": p50,
         "p95_ms": p95,
         "baseline_sorted_items_ms": sorted_p50,
@@ -233,6 +237,8 @@ async def main_async(args: argparse.Namespace) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="400 items in the month, 1 000 in the feed (for CI)")
+    parser.add_argument("--no-freeze", action="store_true",
+                        help="skip the start-up gc.freeze() of the served app (to measure what it gains)")
     parser.add_argument("--database-url", help="an empty database to use instead of a temporary SQLite file")
     result = asyncio.run(main_async(parser.parse_args()))
     print(json.dumps(result, ensure_ascii=False))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -31,12 +32,22 @@ HERE = Path(__file__).parent
 CSRF_COOKIE = "zhijia_csrf"
 
 
+def freeze_startup_heap() -> None:
+    """Put everything alive after start-up (modules, routes, templates, caches) out of the garbage
+    collector's reach, so that a full collection walks only what requests made: measured on the
+    calendar's month view, a full pass took about 200 ms before and 1 ms after (issue 6)."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings | None = None, db: Database | None = None) -> Litestar:
     settings = settings or load_settings()
     database = db or Database(settings.database_url)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        if db is None:  # a served app (zhijia serve); tests bring their own database and start many apps
+            freeze_startup_heap()
         try:
             yield
         finally:
