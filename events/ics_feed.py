@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from icalendar import Calendar, Timezone
 
@@ -56,7 +56,7 @@ def escape_text(value: str) -> str:
 
 def fold(line: str) -> str:
     """One content line, folded at 75 octets without splitting a UTF-8 character (3.1)."""
-    if len(line) <= 18:  # at most 4 octets a character: 72 octets at most
+    if len(line) <= 18 or (len(line) <= 75 and line.isascii()):  # at most 4 octets a character; ASCII: 1
         return line + "\r\n"
     encoded = line.encode("utf-8")
     if len(encoded) <= 75:
@@ -84,38 +84,40 @@ def _date(value: dt.date) -> str:
     return f"{value.year:04d}{value.month:02d}{value.day:02d}"
 
 
-def event_lines(item: CalendarItem, stamp: str, base_url: str = "") -> Iterable[str]:
+def event_lines(item: CalendarItem, stamp: str, base_url: str = "") -> list[str]:
     """The VEVENT of one item, as folded content lines."""
-    yield "BEGIN:VEVENT\r\n"
-    yield fold("UID:" + escape_text(item.uid))
-    yield "DTSTAMP:" + stamp + "\r\n"
+    out: list[str] = []
+    out.append("BEGIN:VEVENT\r\n")
+    out.append(fold("UID:" + escape_text(item.uid)))
+    out.append("DTSTAMP:" + stamp + "\r\n")
     if item.all_day:
         first = local(item.start).date()
         last = local(item.end).date() if item.end is not None else first
-        yield "DTSTART;VALUE=DATE:" + _date(first) + "\r\n"
-        yield "DTEND;VALUE=DATE:" + _date(max(last, first + dt.timedelta(days=1))) + "\r\n"
+        out.append("DTSTART;VALUE=DATE:" + _date(first) + "\r\n")
+        out.append("DTEND;VALUE=DATE:" + _date(max(last, first + dt.timedelta(days=1))) + "\r\n")
     else:
-        yield f"DTSTART;TZID={TZID}:" + _local_stamp(item.start) + "\r\n"
+        out.append(f"DTSTART;TZID={TZID}:" + _local_stamp(item.start) + "\r\n")
         if item.end is not None and item.end > item.start:
-            yield f"DTEND;TZID={TZID}:" + _local_stamp(item.end) + "\r\n"
-    yield f"SEQUENCE:{max(0, item.sequence)}\r\n"
-    yield "STATUS:" + STATUS.get(item.status, "CONFIRMED") + "\r\n"
+            out.append(f"DTEND;TZID={TZID}:" + _local_stamp(item.end) + "\r\n")
+    out.append(f"SEQUENCE:{max(0, item.sequence)}\r\n")
+    out.append("STATUS:" + STATUS.get(item.status, "CONFIRMED") + "\r\n")
     label = kind_label(item.kind)
     if item.private:
-        yield fold("SUMMARY:" + escape_text(label))
-        yield "CLASS:PRIVATE\r\n"
+        out.append(fold("SUMMARY:" + escape_text(label)))
+        out.append("CLASS:PRIVATE\r\n")
     else:
         prefix = CANCELLED_PREFIX if item.status == "cancelled" else ""
-        yield fold("SUMMARY:" + escape_text(prefix + item.title))
+        out.append(fold("SUMMARY:" + escape_text(prefix + item.title)))
         if item.location:
-            yield fold("LOCATION:" + escape_text(item.location))
+            out.append(fold("LOCATION:" + escape_text(item.location)))
         if item.description:
-            yield fold("DESCRIPTION:" + escape_text(item.description))
-    yield fold("CATEGORIES:" + escape_text(label))
+            out.append(fold("DESCRIPTION:" + escape_text(item.description)))
+    out.append(fold("CATEGORIES:" + escape_text(label)))
     if item.url:
         url = base_url + item.url if item.url.startswith("/") else item.url
-        yield fold("URL:" + url.replace("\r", "").replace("\n", ""))
-    yield "END:VEVENT\r\n"
+        out.append(fold("URL:" + url.replace("\r", "").replace("\n", "")))
+    out.append("END:VEVENT\r\n")
+    return out
 
 
 @functools.cache
