@@ -5,6 +5,7 @@ baselines measured in the same run.
 
     python benchmarks/calendar_views.py            # 2 000 items in the month, 5 000 in the feed
     python benchmarks/calendar_views.py --quick    # 400 and 1 000, for CI
+    python benchmarks/calendar_views.py --no-freeze  # without the served app's start-up gc.freeze()
 
 The data: the demo meet, plus a visit campaign in March 2027 with many visit group outings
 (rows in the database, each with two members from the people archive, so the double-booking
@@ -14,7 +15,9 @@ expanded at every request by the pairings calendar source. Some pairings run the
 window, the rest only around the month shown, so that the month and the feed reach their sizes.
 
 Server time is the time the app takes to answer the request in process (httpx's ASGI
-transport: no network). Goals (issue 6): month view with 2 000 items ≤ 100 ms; feed of 5 000
+transport: no network). The served app freezes its start-up heap (``gc.freeze`` in its
+lifespan, which httpx's transport does not run), so the benchmark does the same once its data is
+built; ``--no-freeze`` leaves it out, to see what it gains (full collections in the month view). Goals (issue 6): month view with 2 000 items ≤ 100 ms; feed of 5 000
 occurrences ≤ 300 ms. Baselines: ``sorted()`` of the same items; a bare ``icalendar``
 serialisation of as many trivial events (one UID, DTSTART, SUMMARY each); a bare request
 (/healthz) for the app's fixed cost.
