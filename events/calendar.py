@@ -81,7 +81,7 @@ async def audit_sequences(session: AsyncSession, targets: Iterable[str]) -> dict
     counts: dict[str, int] = {}
     for chunk in range(0, len(wanted), 500):
         part = wanted[chunk : chunk + 500]
-        rows = await session.execute(
+        rows = await (await session.connection()).execute(
             select(AuditLog.target, func.count()).where(AuditLog.target.in_(part)).group_by(AuditLog.target)
         )
         counts.update({target: count for target, count in rows.all()})
@@ -148,7 +148,7 @@ async def _member_people(session: AsyncSession, members: Sequence[tuple[int, str
     names = {name for _, name, _ in members}
     if not names:
         return {}
-    people = (await session.execute(select(Person.id, Person.name, Person.unit).where(Person.name.in_(names)))).all()
+    people = (await (await session.connection()).execute(select(Person.id, Person.name, Person.unit).where(Person.name.in_(names)))).all()
     by_name: dict[str, list[tuple[int, str]]] = {}
     for person_id, name, unit in people:
         by_name.setdefault(name, []).append((person_id, unit))
@@ -171,7 +171,7 @@ async def campaign_calendar_items(session: AsyncSession, actor: Actor, start: dt
         return []
     first, last = local(start).date(), local(end).date()
     campaigns = (
-        await session.execute(
+        await (await session.connection()).execute(
             select(Campaign.id, Campaign.name, Campaign.festival, Campaign.host, Campaign.starts_on, Campaign.ends_on,
                    Campaign.notice_starts_on, Campaign.notice_ends_on).where(
                 ((Campaign.starts_on <= last) & (Campaign.ends_on >= first - dt.timedelta(days=1)))
@@ -181,7 +181,7 @@ async def campaign_calendar_items(session: AsyncSession, actor: Actor, start: dt
     ).all()
     in_window = (VisitGroup.visit_on >= first - dt.timedelta(days=1)) & (VisitGroup.visit_on <= last)
     groups = (
-        await session.execute(
+        await (await session.connection()).execute(
             select(VisitGroup.id, VisitGroup.campaign_id, VisitGroup.name, VisitGroup.area, VisitGroup.leader,
                    VisitGroup.visit_on, VisitGroup.starts_at, VisitGroup.gathers_at, VisitGroup.assembly_point,
                    Campaign.name.label("campaign_name"))
@@ -196,14 +196,14 @@ async def campaign_calendar_items(session: AsyncSession, actor: Actor, start: dt
         # The window's groups as a sub-select, not a list of ids: a busy month has a thousand
         # groups, and as many bound parameters cost more to compile and send than the rows.
         window_groups = select(VisitGroup.id).where(in_window)
-        members = [tuple(row) for row in (await session.execute(
+        members = [tuple(row) for row in (await (await session.connection()).execute(
             select(VisitGroupMember.group_id, VisitGroupMember.name, VisitGroupMember.unit).where(VisitGroupMember.group_id.in_(window_groups))
         )).all()]  # type: ignore[misc]
-        households = dict((await session.execute(  # type: ignore[arg-type]
+        households = dict((await (await session.connection()).execute(  # type: ignore[arg-type]
             select(Beneficiary.group_id, func.count()).where(Beneficiary.group_id.in_(window_groups)).group_by(Beneficiary.group_id)
         )).all())
         # SEQUENCE as audit_sequences counts it (rows targeting "visit_group:<id>"), joined in SQL
-        group_sequences = dict((await session.execute(  # type: ignore[arg-type]
+        group_sequences = dict((await (await session.connection()).execute(  # type: ignore[arg-type]
             select(VisitGroup.id, func.count())
             .join(AuditLog, AuditLog.target == literal("visit_group:", String) + cast(VisitGroup.id, String))
             .where(in_window).group_by(VisitGroup.id)

@@ -886,7 +886,7 @@ async def pairing_calendar_items(session: AsyncSession, actor: Actor, start: dt.
     window_start, window_end = _naive(start), _naive(end)
     pairings = {
         row.id: row
-        for row in (await session.execute(_CALENDAR_PAIRINGS.where(
+        for row in (await (await session.connection()).execute(_CALENDAR_PAIRINGS.where(
             Pairing.starts_on <= window_end.date() + dt.timedelta(days=1),
             Pairing.ends_on >= window_start.date() - dt.timedelta(days=1),
         ))).all()
@@ -895,14 +895,14 @@ async def pairing_calendar_items(session: AsyncSession, actor: Actor, start: dt.
         return []
     ids = list(pairings)
     units: dict[int, list[str]] = {}
-    for pairing_id, unit in (await session.execute(
+    for pairing_id, unit in (await (await session.connection()).execute(
         select(PairingPartner.pairing_id, PairingPartner.unit).where(PairingPartner.pairing_id.in_(ids))
     )).all():
         units.setdefault(pairing_id, []).append(unit)
-    all_series = (await session.execute(_CALENDAR_SERIES.where(MeetingSeries.pairing_id.in_(ids)))).all()
+    all_series = (await (await session.connection()).execute(_CALENDAR_SERIES.where(MeetingSeries.pairing_id.in_(ids)))).all()
     rows_by_series: dict[int, list[Any]] = {series.id: [] for series in all_series}
     if all_series:
-        for row in (await session.execute(
+        for row in (await (await session.connection()).execute(
             _CALENDAR_OCCURRENCES.where(MeetingOccurrence.series_id.in_(list(rows_by_series)))
         )).all():
             rows_by_series[row.series_id].append(row)
