@@ -219,6 +219,9 @@ class MemberOccasion(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     remind_days: Mapped[int] = mapped_column(Integer, default=3)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # Cancelled occasions are kept, marked: a subscribed phone calendar strikes them instead of
+    # silently losing them.
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
 

@@ -28,7 +28,7 @@ from events.calendar_items import SHANGHAI, CalendarItem, local
 from events.campaigns import parse_date
 from events.db import Database
 from events.errors import DomainError, NotFound
-from events.models import AuditLog, Person
+from events.models import AuditLog, Person, utcnow
 from events.validation import Problems
 from scheduling.recurrence import lunar_dates, lunar_to_solar
 
@@ -197,6 +197,10 @@ class OccasionView:
     def remind_from(self) -> dt.date:
         return self.occasion.occurs_on - dt.timedelta(days=self.occasion.remind_days)
 
+    @property
+    def cancelled(self) -> bool:
+        return self.occasion.cancelled_at is not None
+
 
 async def list_occasions(db: Database, actor: Actor, start: dt.date, end: dt.date) -> list[OccasionView]:
     actor.require_organiser()
@@ -285,15 +289,20 @@ async def save_occasion(db: Database, actor: Actor, data: OccasionInput, occasio
     return occasion
 
 
-async def delete_occasion(db: Database, actor: Actor, occasion_id: int) -> None:
+async def cancel_occasion(db: Database, actor: Actor, occasion_id: int) -> None:
+    """Cancel an occasion. It is kept and marked, not deleted: a phone calendar subscribed to the
+    feed then shows it cancelled (STATUS:CANCELLED, SEQUENCE raised) instead of losing it."""
     actor.require_organiser()
     async with db.write() as session:
         occasion = await session.get(MemberOccasion, occasion_id)
         if occasion is None:
             raise NotFound("关怀事项")
-        await session.delete(occasion)
+        if occasion.cancelled_at is not None:
+            return
+        occasion.cancelled_at = utcnow()
+        occasion.sequence += 1
         audit.record(
-            session, actor, "occasion_delete", f"删除{KIND_LABELS.get(occasion.kind, '')} {occasion.occurs_on:%Y-%m-%d}",
+            session, actor, "occasion_cancel", f"取消{KIND_LABELS.get(occasion.kind, '')} {occasion.occurs_on:%Y-%m-%d}",
             target=f"occasion:{occasion_id}",
         )
 
@@ -320,7 +329,7 @@ async def reminders(db: Database, actor: Actor, *, today: dt.date | None = None)
             for b in await _birthdays(session, today, today + dt.timedelta(days=BIRTHDAY_REMIND_DAYS + 1))
         ]
         for view in await _occasions(session, today, today + dt.timedelta(days=61)):
-            if view.remind_from <= today:
+            if view.remind_from <= today and not view.cancelled:
                 found.append(
                     Reminder(view.occasion.occurs_on, view.title, view.kind_label, (view.occasion.occurs_on - today).days,
                              f"/org/occasions/{view.occasion.id}")
@@ -378,6 +387,7 @@ async def occasion_calendar_items(session: AsyncSession, actor: Actor, start: dt
                 start=begin, end=finish, all_day=all_day, location=o.location, unit=view.person_unit,
                 people=(o.person_id,) if o.person_id else (), sequence=o.sequence, url=f"/org/occasions/{o.id}",
                 private=o.person_id is not None, description=o.note,
+                status="cancelled" if view.cancelled else "confirmed",
             )
         )
     return [i for i in items if i.start < end and (i.end or i.start) > start]

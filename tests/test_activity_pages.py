@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from events import pairings
-from events.activity_models import Pairing
+from events.activity_models import MemberOccasion, Pairing
 from events.db import Database
 from events.demo_activities import DEMO_PAIRING_NAME
 from tests.support import LEADER, ORGANISER, Client, DemoMeet
@@ -137,6 +137,14 @@ async def test_occasions_page_with_lunar_birthdays_and_adding_an_occasion(client
         "/org/occasions", {"kind": "funeral", "person_id": str(person_id), "title": "直系亲属丧事慰问", "occurs_on": "2027-01-05", "remind_days": "1"}
     )
     assert made.status_code == 303
+    async with demo_db.read() as session:
+        made_id = await session.scalar(select(MemberOccasion.id).where(MemberOccasion.title == "直系亲属丧事慰问"))
+    occasion_url = f"/org/occasions/{made_id}"
+    cancelled = await organiser.post_form(occasion_url + "/cancel", {})
+    assert cancelled.status_code == 303 and cancelled.headers["location"] == occasion_url
+    detail = await organiser.get(occasion_url)
+    assert "已取消" in detail.text and "取消此事项" not in detail.text
+    assert "已取消" in (await organiser.get("/org/occasions")).text
     lunar = await organiser.post_form("/org/occasions/lunar", {"person_id": str(person_id), "month": "13", "day": "1"}, htmx=True)
     assert lunar.status_code == 422 and "农历月份应为 1–12" in lunar.text
 

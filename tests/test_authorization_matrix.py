@@ -362,7 +362,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/org/occasions/lunar"): Rule(O, lambda ids: {"person_id": str(ids.person_id), "month": "8", "day": "15"}),
     ("GET", "/org/occasions/{occasion_id:int}"): Rule(O),
     ("POST", "/org/occasions/{occasion_id:int}"): Rule(O),
-    ("POST", "/org/occasions/{occasion_id:int}/delete"): Rule(O),
+    ("POST", "/org/occasions/{occasion_id:int}/cancel"): Rule(O),
     ("GET", "/api/pairings"): Rule(O),
     ("GET", "/api/pairings/report"): Rule(O),
     ("POST", "/api/pairings/{pairing_id:int}/series/{series_id:int}/occurrences/{key:str}/record"): Rule(O, lambda ids: {"minutes": "", "held": ""}),

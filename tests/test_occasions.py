@@ -162,3 +162,34 @@ async def test_demo_has_lunar_birthdays_and_occasions(demo_db: Database, demo: D
     assert {"hospital", "wedding", "womens_day", "labour_day"} <= kinds
     titles = [r.title for r in await occasions.reminders(demo_db, actor)]
     assert any("农历" in t for t in titles)  # one lunar birthday two days after the demo's day
+
+
+async def test_a_cancelled_occasion_stays_in_the_feed_as_cancelled_with_a_higher_sequence(demo_db: Database, demo: DemoMeet) -> None:
+    import icalendar
+
+    from events import calendar_feed
+
+    actor = demo.actor(ORGANISER)
+    pid = await _person(demo_db, birth=dt.date(1990, 1, 5))
+    occasion = await occasions.save_occasion(
+        demo_db, actor, OccasionInput(person_id=str(pid), kind="hospital", title="住院探望", occurs_on="2027-07-10", remind_days="5")
+    )
+    feed = await calendar_feed.create_feed(demo_db, actor, "手机")
+    uid = f"occasion-{occasion.id}@zhijia"
+
+    def event_of(body: bytes) -> icalendar.Event:
+        found = [e for e in icalendar.Calendar.from_ical(body).walk("VEVENT") if str(e["UID"]) == uid]
+        assert len(found) == 1
+        return found[0]
+
+    before = event_of(await calendar_feed.feed_ics(demo_db, feed.token, on=dt.date(2027, 7, 1)))
+    assert str(before["STATUS"]) == "CONFIRMED"
+    await occasions.cancel_occasion(demo_db, actor, occasion.id)
+    await occasions.cancel_occasion(demo_db, actor, occasion.id)  # a second cancel changes nothing
+    after = event_of(await calendar_feed.feed_ics(demo_db, feed.token, on=dt.date(2027, 7, 1)))
+    assert str(after["STATUS"]) == "CANCELLED"
+    assert int(after["SEQUENCE"]) == int(before["SEQUENCE"]) + 1
+    assert f"/org/occasions/{occasion.id}" not in {r.url for r in await occasions.reminders(demo_db, actor, today=dt.date(2027, 7, 8))}
+    assert (await occasions.get_occasion(demo_db, actor, occasion.id)).cancelled
+    with pytest.raises(Forbidden):
+        await occasions.cancel_occasion(demo_db, demo.actor(LEADER), occasion.id)

@@ -215,10 +215,10 @@ async def occasion_update(request: Request[Any, Any, Any], occasion_id: FromPath
     return go(request, f"{OCCASIONS}/{occasion_id}")
 
 
-@post(OCCASIONS + "/{occasion_id:int}/delete", name="occasion_delete", guards=GUARDS)
-async def occasion_delete(request: Request[Any, Any, Any], occasion_id: FromPath[int]) -> Any:
-    await occasions.delete_occasion(db_of(request), actor_of(request), occasion_id)
-    return go(request, OCCASIONS)
+@post(OCCASIONS + "/{occasion_id:int}/cancel", name="occasion_cancel", guards=GUARDS)
+async def occasion_cancel(request: Request[Any, Any, Any], occasion_id: FromPath[int]) -> Any:
+    await occasions.cancel_occasion(db_of(request), actor_of(request), occasion_id)
+    return go(request, f"{OCCASIONS}/{occasion_id}")
 
 
 # JSON API ----------------------------------------------------------------------------------------
@@ -316,6 +316,6 @@ ROUTES = [
     pairing_list, pairing_create, pairing_report, pairing_report_xlsx, pairing_page, pairing_update,
     partner_add, partner_edit, partner_level, series_add, series_page, series_update,
     occurrence_page, occurrence_record, occurrence_move, occurrence_cancel, occurrence_restore,
-    occasion_list, occasion_create, lunar_birthday, occasion_page, occasion_update, occasion_delete,
+    occasion_list, occasion_create, lunar_birthday, occasion_page, occasion_update, occasion_cancel,
     api_pairings, api_pairing_report, api_occurrence_record, api_reminders,
 ]
