@@ -10,6 +10,7 @@ already has track entries is left alone.
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from events import bibs, registration
 from events.db import Database
@@ -34,6 +35,20 @@ FIELD = {
 }
 
 
+async def people_by_team(session: AsyncSession, meet_id: int) -> dict[int, dict[str, list[int]]]:
+    """Each team's athletes by gender ("M"/"F"), in employee-number order."""
+    members = await session.execute(
+        select(TeamMember.team_id, Person.id, Person.gender)
+        .join(Person, Person.id == TeamMember.person_id)
+        .where(TeamMember.meet_id == meet_id)
+        .order_by(TeamMember.team_id, Person.employee_no)
+    )
+    teams: dict[int, dict[str, list[int]]] = {}
+    for team_id, person_id, gender in members.all():
+        teams.setdefault(team_id, {"M": [], "F": []})[gender].append(person_id)
+    return teams
+
+
 async def enter_demo_field(db: Database, meet_id: int) -> int:
     """Register the demo field; returns the number of entries made (0 when already done)."""
     async with db.read() as session:
@@ -45,17 +60,7 @@ async def enter_demo_field(db: Database, meet_id: int) -> int:
         )
         if already is not None:
             return 0
-        members = (
-            await session.execute(
-                select(TeamMember.team_id, Person.id, Person.gender)
-                .join(Person, Person.id == TeamMember.person_id)
-                .where(TeamMember.meet_id == meet_id)
-                .order_by(TeamMember.team_id, Person.employee_no)
-            )
-        ).all()
-    teams: dict[int, dict[str, list[int]]] = {}
-    for team_id, person_id, gender in members:
-        teams.setdefault(team_id, {"M": [], "F": []})[gender].append(person_id)
+        teams = await people_by_team(session, meet_id)
     made = 0
     for team_id, people in teams.items():
         used = {pid: 0 for group in people.values() for pid in group}

@@ -14,10 +14,10 @@ from sqlalchemy import select
 from events import draws, race_rounds, registration
 from events.db import Database
 from events.demo import SYSTEM
-from events.demo_field import enter_demo_field
+from events.demo_field import enter_demo_field, people_by_team
 from events.errors import DomainError
 from events.measures import is_mark_event
-from events.models import Entry, Event, Person, TeamMember
+from events.models import Entry, Event
 
 # event code -> (men, women) per team, and how many teams enter (the first ones); a team event
 # takes one squad of that many. Basketball and tug of war are round robins: four teams each
@@ -37,20 +37,10 @@ async def enter_match_field(db: Database, meet_id: int) -> int:
     """Enter each team's players in the match events, the least busy first; returns entries made."""
     async with db.read() as session:
         events = {e.code: e for e in (await session.scalars(select(Event).where(Event.meet_id == meet_id))).all()}
-        members = (
-            await session.execute(
-                select(TeamMember.team_id, Person.id, Person.gender)
-                .join(Person, Person.id == TeamMember.person_id)
-                .where(TeamMember.meet_id == meet_id)
-                .order_by(TeamMember.team_id, Person.employee_no)
-            )
-        ).all()
+        teams = await people_by_team(session, meet_id)
         counts: dict[int, int] = {}
         for (person_id,) in (await session.execute(select(Entry.person_id).where(Entry.meet_id == meet_id))).all():
             counts[person_id] = counts.get(person_id, 0) + 1
-    teams: dict[int, dict[str, list[int]]] = {}
-    for team_id, person_id, gender in members:
-        teams.setdefault(team_id, {"M": [], "F": []})[gender].append(person_id)
     made = 0
     for index, (team_id, people) in enumerate(teams.items()):
         for code, (men, women, team_count) in MATCH_FIELD.items():

@@ -509,6 +509,14 @@ async def add_partner(db: Database, actor: Actor, pairing_id: int, data: Partner
     return partner
 
 
+async def _partner(session: AsyncSession, partner_id: int, pairing_id: int | None) -> PairingPartner:
+    """The partner unit, of ``pairing_id`` when given (an id from a URL never reaches another pairing)."""
+    partner = await session.get(PairingPartner, partner_id)
+    if partner is None or (pairing_id is not None and partner.pairing_id != pairing_id):
+        raise NotFound("联手单位")
+    return partner
+
+
 async def edit_partner(db: Database, actor: Actor, partner_id: int, data: PartnerInput, *, pairing_id: int | None = None) -> PairingPartner:
     """Rename a partner unit or change its contact; its level changes only through ``set_partner_level``."""
     actor.require_organiser()
@@ -517,9 +525,7 @@ async def edit_partner(db: Database, actor: Actor, partner_id: int, data: Partne
     contact = p.text("contact", data.contact, "联系人", max_len=60, required=False)
     p.raise_if_any()
     async with db.write() as session:
-        partner = await session.get(PairingPartner, partner_id)
-        if partner is None or (pairing_id is not None and partner.pairing_id != pairing_id):
-            raise NotFound("联手单位")
+        partner = await _partner(session, partner_id, pairing_id)
         clash = await session.scalar(
             select(PairingPartner.id).where(
                 PairingPartner.pairing_id == partner.pairing_id, PairingPartner.unit == unit, PairingPartner.id != partner_id
@@ -546,9 +552,7 @@ async def set_partner_level(db: Database, actor: Actor, partner_id: int, data: L
     p.raise_if_any()
     assert on
     async with db.write() as session:
-        partner = await session.get(PairingPartner, partner_id)
-        if partner is None or (pairing_id is not None and partner.pairing_id != pairing_id):
-            raise NotFound("联手单位")
+        partner = await _partner(session, partner_id, pairing_id)
         if partner.level == data.level:
             raise DomainError(f"{partner.unit} 已是「{data.level}」", field="level")
         change = PartnerLevelChange(

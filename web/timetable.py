@@ -271,13 +271,14 @@ def _ics_response(personal: service.Personal, filename: str) -> Response[bytes]:
     )
 
 
+def _personal_page(request: Request[Any, Any, Any], personal: service.Personal, ics: str, *, team_view: bool) -> Any:
+    return page(request, "timetable/personal.html", personal=personal, meet=personal.meet, hm=_clock, ics=ics, team_view=team_view)
+
+
 @get("/meets/{meet_id:int}/timetable/teams/{team_id:int}", name="timetable_team", guards=[signed_in])
 async def timetable_team(request: Request[Any, Any, Any], meet_id: FromPath[int], team_id: FromPath[int]) -> Any:
     personal = await service.team_rows(db_of(request), actor_of(request), meet_id, team_id)
-    return page(
-        request, "timetable/personal.html", personal=personal, meet=personal.meet, hm=_clock,
-        ics=f"/meets/{meet_id}/timetable/teams/{team_id}/calendar.ics", team_view=True,
-    )
+    return _personal_page(request, personal, f"/meets/{meet_id}/timetable/teams/{team_id}/calendar.ics", team_view=True)
 
 
 @get("/meets/{meet_id:int}/timetable/teams/{team_id:int}/calendar.ics", name="timetable_team_ics", guards=[signed_in])
@@ -289,10 +290,7 @@ async def timetable_team_ics(request: Request[Any, Any, Any], meet_id: FromPath[
 @get("/meets/{meet_id:int}/timetable/people/{person_id:int}", name="timetable_person", guards=[signed_in])
 async def timetable_person(request: Request[Any, Any, Any], meet_id: FromPath[int], person_id: FromPath[int]) -> Any:
     personal = await service.person_rows(db_of(request), actor_of(request), meet_id, person_id)
-    return page(
-        request, "timetable/personal.html", personal=personal, meet=personal.meet, hm=_clock,
-        ics=f"/meets/{meet_id}/timetable/people/{person_id}/calendar.ics", team_view=False,
-    )
+    return _personal_page(request, personal, f"/meets/{meet_id}/timetable/people/{person_id}/calendar.ics", team_view=False)
 
 
 @get("/meets/{meet_id:int}/timetable/people/{person_id:int}/calendar.ics", name="timetable_person_ics", guards=[signed_in])
