@@ -9,14 +9,18 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from events.actors import Actor
 from events.db import Database
-from events.models import AuditLog
+from events.models import AuditLog, utcnow
 
-_INSERT = insert(AuditLog.__table__)  # built once: the hot paths write it on every change
+INSERT = insert(AuditLog.__table__)  # built once: the hot paths write it on every change
+AUDIT_COLUMNS = ("at", "actor_id", "meet_id", "action", "target", "summary", "reason")  # what ``row`` fills
 
 
-def _row(actor: Actor, action: str, summary: str, target: str, meet_id: int | None, reason: str) -> dict[str, Any]:
+def row(
+    actor: Actor, action: str, summary: str, *, target: str = "", meet_id: int | None = None, reason: str = ""
+) -> dict[str, Any]:
+    """An audit row's values, for a hot path that writes it with its change in one statement."""
     return {
-        "actor_id": actor.user_id, "meet_id": meet_id, "action": action, "target": target,
+        "at": utcnow(), "actor_id": actor.user_id, "meet_id": meet_id, "action": action, "target": target,
         "summary": summary, "reason": reason,
     }
 
@@ -32,21 +36,7 @@ def record(
     reason: str = "",
 ) -> None:
     """The audit row, added to an ORM session's transaction."""
-    session.add(AuditLog(**_row(actor, action, summary, target, meet_id, reason)))
-
-
-async def write(
-    conn: AsyncConnection,
-    actor: Actor,
-    action: str,
-    summary: str,
-    *,
-    target: str = "",
-    meet_id: int | None = None,
-    reason: str = "",
-) -> None:
-    """The audit row, inserted in a bare connection's transaction (``Database.write_connection``)."""
-    await conn.execute(_INSERT, _row(actor, action, summary, target, meet_id, reason))
+    session.add(AuditLog(**row(actor, action, summary, target=target, meet_id=meet_id, reason=reason)))
 
 
 async def recent(db: Database, actor: Actor, *, meet_id: int | None = None, limit: int = 200) -> list[tuple[AuditLog, str]]:

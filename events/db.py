@@ -18,14 +18,15 @@ import asyncio
 import functools
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 DEFAULT_SQLITE_PATH = "zhijia.sqlite3"
@@ -112,6 +113,17 @@ def _install_sqlite_behaviour(engine: AsyncEngine, *, immediate: bool, inline: b
             conn.exec_driver_sql("BEGIN")
 
 
+async def _on_driver(conn: AsyncConnection, call: Awaitable[Any]) -> None:
+    """A call made on the driver's own connection. If it fails the connection's state is not
+    known (a transaction may still be open), so the pool must not hand it out again; the
+    failure reaches the caller as SQLAlchemy's ``OperationalError``, like any other."""
+    try:
+        await call
+    except Exception as exc:
+        await conn.invalidate()
+        raise OperationalError("driver call", None, exc) from exc
+
+
 class Database:
     """Owns the engine; hands out sessions for reading and for writing."""
 
@@ -181,6 +193,9 @@ class Database:
         pooled connection and no row lock; the database's locks still decide across processes."""
         if not self.locking or (key is None and not self.is_sqlite):
             return nullcontext()
+        return self._turn_lock(key)
+
+    def _turn_lock(self, key: Any) -> asyncio.Lock:
         turn = (id(asyncio.get_running_loop()), None if self.is_sqlite else key)
         lock = self._turns.get(turn)
         if lock is None:
@@ -194,11 +209,53 @@ class Database:
             yield session
 
     @asynccontextmanager
-    async def write_connection(self, turn: Any = None) -> AsyncIterator[AsyncConnection]:
+    async def write_connection(self, lock: tuple[str, int] | None = None) -> AsyncIterator[AsyncConnection]:
         """One write transaction on a bare connection, for Core statements on a hot path.
-        ``turn`` names the row the transaction locks first (PostgreSQL, see ``_turn``)."""
-        async with self._turn(turn), self._write_engine.begin() as conn:
-            yield conn
+
+        ``lock`` names the row the transaction locks before anything else, as (table, id).
+        PostgreSQL: the transaction's BEGIN and that row's ``FOR UPDATE`` go to the server
+        together, as one simple query, so the statements after it see everything committed
+        before the lock was granted (READ COMMITTED takes a snapshot per statement); this
+        process's writers to the same row wait their turn first (``_turn``). SQLite: the
+        IMMEDIATE transaction's write lock covers every row."""
+        if lock is None or not self.locks_rows:
+            async with self._turn(lock), self._write_engine.begin() as conn:
+                yield conn
+            return
+        table, row_id = lock
+        if not table.isidentifier():
+            raise ValueError(f"not a table name: {table!r}")
+        begin = f"BEGIN; SELECT 1 FROM {table} WHERE id = {int(row_id)} FOR UPDATE"
+        # This writer's turn ends as its COMMIT or ROLLBACK is sent: the next writer's BEGIN and
+        # lock then travel while this transaction ends, and the row lock, held until it has
+        # ended, still keeps the two apart. That saves the next writer a wake-up on a busy loop.
+        turn = self._turn_lock(lock)
+        await turn.acquire()
+        held = True
+
+        def end_turn() -> None:
+            nonlocal held
+            if held:
+                held = False
+                turn.release()
+
+        try:
+            # The connection is in autocommit mode, so SQLAlchemy sends no BEGIN or COMMIT of
+            # its own: the transaction is opened and ended here, on the driver's connection.
+            async with self._lookup_engine.connect() as conn:
+                driver = (await conn.get_raw_connection()).driver_connection
+                await _on_driver(conn, driver.execute(begin))
+                try:
+                    yield conn
+                except BaseException:
+                    end_turn()
+                    with suppress(OperationalError):  # the body's own error is the one to report
+                        await _on_driver(conn, driver.execute("ROLLBACK"))
+                    raise
+                end_turn()
+                await _on_driver(conn, driver.execute("COMMIT"))
+        finally:
+            end_turn()
 
     @asynccontextmanager
     async def lookup_connection(self) -> AsyncIterator[AsyncConnection]:

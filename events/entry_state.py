@@ -21,7 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from events.db import Database
 from events.errors import NotFound
-from events.models import Entry, Event, EventKind, Gender, Meet, Person, Team, TeamMember
+from events.audit import AUDIT_COLUMNS
+from events.audit import INSERT as _INSERT_AUDIT
+from events.models import AuditLog, Entry, Event, EventKind, Gender, Meet, Person, Team, TeamMember, utcnow
 
 _R = TypeVar("_R")
 
@@ -123,8 +125,8 @@ class TeamState:
 
 # Statements, built once -------------------------------------------------------------------
 
-_meet, _team, _event, _person, _member, _entry = (
-    m.__table__ for m in (Meet, Team, Event, Person, TeamMember, Entry)  # type: ignore[attr-defined]
+_meet, _team, _event, _person, _member, _entry, _audit = (
+    m.__table__ for m in (Meet, Team, Event, Person, TeamMember, Entry, AuditLog)  # type: ignore[attr-defined]
 )
 
 
@@ -136,61 +138,70 @@ _MEET_COLUMNS, _EVENT_COLUMNS, _PERSON_COLUMNS = (
     _columns(_meet, MeetRow), _columns(_event, EventRow), _columns(_person, PersonRow)
 )
 _TEAM_COLUMNS, _ENTRY_COLUMNS = _columns(_team, TeamRow), _columns(_entry, EntryRow)
-# The team and its meet, the event (NULLs if it is not the meet's) and the person with their
-# team-member row (NULLs if not on this team): one statement.
-_TARGET = (
-    select(*_TEAM_COLUMNS, *_MEET_COLUMNS, *_EVENT_COLUMNS, _member.c.id, *_PERSON_COLUMNS)
+# One statement reads everything one change needs: the team and its meet, the event (NULLs if
+# it is not the meet's), the person with their team-member row (NULLs if not on this team), and
+# — one row each, NULLs if there are none — the person's entries (the limit) and the team's
+# entries in the event (the quota), each with its event and person. It runs after the team's
+# lock is taken (``Database.write_connection``): under READ COMMITTED a statement's snapshot is
+# taken when it starts, so the lock must not be taken by the same statement. A person's
+# entries in a meet all belong to their one team (an entry's foreign key names the team-member
+# row), so the team's lock covers the per-person limit as well as the team's quotas.
+_entry_event, _entry_person = _event.alias("entry_event"), _person.alias("entry_person")
+_STATE = (
+    select(
+        *_TEAM_COLUMNS, *_MEET_COLUMNS, *_EVENT_COLUMNS, _member.c.id, *_PERSON_COLUMNS,
+        *_ENTRY_COLUMNS, *_columns(_entry_event, EventRow), *_columns(_entry_person, PersonRow),
+    )
     .select_from(
         _team.join(_meet, _meet.c.id == _team.c.meet_id)
         .outerjoin(_event, and_(_event.c.id == bindparam("event_id"), _event.c.meet_id == _team.c.meet_id))
         .outerjoin(_member, and_(_member.c.team_id == _team.c.id, _member.c.person_id == bindparam("person_id")))
         .outerjoin(_person, _person.c.id == _member.c.person_id)
+        .outerjoin(_entry, and_(
+            _entry.c.team_id == _team.c.id,
+            or_(_entry.c.person_id == bindparam("person_id"), _entry.c.event_id == bindparam("event_id")),
+        ))
+        .outerjoin(_entry_event, _entry_event.c.id == _entry.c.event_id)
+        .outerjoin(_entry_person, _entry_person.c.id == _entry.c.person_id)
     )
     .where(_team.c.id == bindparam("team_id"))
-)
-# PostgreSQL: the same statement takes the team's row lock. A person's entries in a meet all
-# belong to their one team (an entry's foreign key names the team-member row), so the team's
-# lock covers the per-person limit as well as the team's quotas.
-_TARGET_LOCKED = _TARGET.with_for_update(of=_team)
-# The person's entries (the limit) and the team's entries in the event (the quota), each with
-# its event and person.
-_ENTRIES = (
-    select(*_ENTRY_COLUMNS, *_EVENT_COLUMNS, *_PERSON_COLUMNS)
-    .join(_event, _event.c.id == _entry.c.event_id)
-    .join(_person, _person.c.id == _entry.c.person_id)
-    .where(
-        _entry.c.team_id == bindparam("team_id"),
-        or_(_entry.c.person_id == bindparam("person_id"), _entry.c.event_id == bindparam("event_id")),
-    )
     .order_by(_entry.c.id)
 )
-_INSERT_ENTRY = insert(_entry).returning(*_ENTRY_COLUMNS)
+# Every column named, so that the statement is the same with or without the audit row's WITH
+# (SQLAlchemy fills Python-side defaults only for the outer statement's own parameters).
+_ENTRY_VALUES = (
+    "meet_id", "event_id", "team_id", "person_id", "squad", "person_slot", "team_slot", "status",
+    "review_reason", "created_by", "created_at",
+)
+_INSERT_ENTRY = insert(_entry).values({c: bindparam(c) for c in _ENTRY_VALUES}).returning(*_ENTRY_COLUMNS)
 _DELETE_ENTRY = delete(_entry).where(_entry.c.id == bindparam("entry_id"))
+# PostgreSQL writes the change and its audit row in one statement (a data-modifying WITH).
+_AUDIT_ROW = insert(_audit).values({c: bindparam(f"audit_{c}") for c in AUDIT_COLUMNS}).cte("audit_row")
+_INSERT_ENTRY_AUDITED = _INSERT_ENTRY.add_cte(_AUDIT_ROW)
+_DELETE_ENTRY_AUDITED = _DELETE_ENTRY.add_cte(_AUDIT_ROW)
 
 
 # Reading and writing one change -------------------------------------------------------------
 
 
-async def load_for_change(
-    db: Database, conn: AsyncConnection, team_id: int, person_id: int, event_id: int
-) -> TeamState:
-    """The rows the rules need to enter or withdraw ``person_id`` in ``event_id``, under the
-    team's lock (SQLite: the IMMEDIATE transaction's):
-    the team and its meet, the event, the person, the person's entries and the team's entries
-    in the event, with the events and people those entries name."""
-    params = {"team_id": team_id, "person_id": person_id, "event_id": event_id}
-    found = (await conn.execute(_TARGET_LOCKED if db.locks_rows else _TARGET, params)).first()
-    if found is None:
+async def load_for_change(conn: AsyncConnection, team_id: int, person_id: int, event_id: int) -> TeamState:
+    """The rows the rules need to enter or withdraw ``person_id`` in ``event_id``, read in one
+    statement inside a transaction that holds the team's lock (``Database.write_connection``)."""
+    rows = (await conn.execute(_STATE, {"team_id": team_id, "person_id": person_id, "event_id": event_id})).all()
+    if not rows:
         raise NotFound("代表队")
-    team, rest = _take(TeamRow, found)
+    team, rest = _take(TeamRow, rows[0])
     meet, rest = _take(MeetRow, rest)
     event, rest = _take(EventRow, rest)
     on_team, person = rest[0] is not None, _take(PersonRow, rest[1:])[0]
     events = {event.id: event} if event.id is not None else {}
     members = {person.id: person} if on_team else {}
     entries = []
-    for row in await conn.execute(_ENTRIES, params):
-        entry, rest = _take(EntryRow, row)
+    width = len(rows[0]) - _ENTRY_WIDTH
+    for row in rows:
+        entry, rest = _take(EntryRow, row[width:])
+        if entry.id is None:  # the team has no such entries: the one row carries NULLs
+            break
         entry_event, rest = _take(EventRow, rest)
         events.setdefault(entry_event.id, entry_event)
         members.setdefault(entry.person_id, _take(PersonRow, rest)[0])
@@ -204,9 +215,26 @@ def _take(record: type[_R], row: Sequence[Any]) -> tuple[_R, Sequence[Any]]:
     return record(*row[:width]), row[width:]
 
 
-async def insert_entry(conn: AsyncConnection, values: dict[str, Any]) -> EntryRow:
-    return EntryRow(*(await conn.execute(_INSERT_ENTRY, values)).one())
+_ENTRY_WIDTH = sum(len(r.__slots__) for r in (EntryRow, EventRow, PersonRow))  # type: ignore[attr-defined]
 
 
-async def delete_entry(conn: AsyncConnection, entry_id: int) -> None:
-    await conn.execute(_DELETE_ENTRY, {"entry_id": entry_id})
+def _audited(params: dict[str, Any], audit_row: dict[str, Any]) -> dict[str, Any]:
+    return {**params, **{f"audit_{c}": audit_row[c] for c in AUDIT_COLUMNS}}
+
+
+async def insert_entry(db: Database, conn: AsyncConnection, values: dict[str, Any], audit_row: dict[str, Any]) -> EntryRow:
+    """Insert the entry and its audit row (``events.audit.row``)."""
+    values = {"review_reason": "", "created_at": utcnow(), **values}
+    if db.is_sqlite:  # no data-modifying WITH there; a local statement costs microseconds anyway
+        await conn.execute(_INSERT_AUDIT, audit_row)
+        return EntryRow(*(await conn.execute(_INSERT_ENTRY, values)).one())
+    return EntryRow(*(await conn.execute(_INSERT_ENTRY_AUDITED, _audited(values, audit_row))).one())
+
+
+async def delete_entry(db: Database, conn: AsyncConnection, entry_id: int, audit_row: dict[str, Any]) -> None:
+    """Delete the entry and write its audit row."""
+    if db.is_sqlite:
+        await conn.execute(_INSERT_AUDIT, audit_row)
+        await conn.execute(_DELETE_ENTRY, {"entry_id": entry_id})
+        return
+    await conn.execute(_DELETE_ENTRY_AUDITED, _audited({"entry_id": entry_id}, audit_row))

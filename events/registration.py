@@ -197,8 +197,8 @@ async def enter(
     if squad < 1:  # else the CHECK refuses it and the leader reads "someone just changed it" (409)
         raise DomainError("队伍序号须为 1 或以上", field="squad")
     try:
-        async with db.write_connection(turn=("team", team_id)) as conn:
-            state = await load_for_change(db, conn, team_id, person_id, event_id)
+        async with db.write_connection(lock=("team", team_id)) as conn:
+            state = await load_for_change(conn, team_id, person_id, event_id)
             event = _changeable_event(state, actor, event_id, reason)
             person = state.members.get(person_id)
             if person is None:
@@ -211,15 +211,14 @@ async def enter(
             if problem:
                 raise DomainError(problem)
             person_slot, team_slot = _slots_for(state, event, person_id)
-            entry = await insert_entry(conn, {
+            entry = await insert_entry(db, conn, {
                 "meet_id": state.meet.id, "event_id": event_id, "team_id": team_id, "person_id": person_id,
                 "squad": squad, "person_slot": person_slot, "team_slot": team_slot,
                 "status": EntryStatus.ENTERED.value, "created_by": actor.user_id,
-            })
-            await audit.write(
-                conn, actor, "entry_add", f"{state.team.name} {person.name} 报名「{event.name}」",
+            }, audit.row(
+                actor, "entry_add", f"{state.team.name} {person.name} 报名「{event.name}」",
                 meet_id=state.meet.id, target=f"team:{team_id}", reason=reason.strip(),
-            )
+            ))
     except (IntegrityError, OperationalError) as exc:
         raise _translate_write_errors(exc) from exc
     return EntryResult(entry, True, person, event)
@@ -231,20 +230,19 @@ async def withdraw(
     """Withdraw an entry; True if there was one. Reviewed-and-approved entries need an organiser."""
     actor.require_team(team_id)
     try:
-        async with db.write_connection(turn=("team", team_id)) as conn:
-            state = await load_for_change(db, conn, team_id, person_id, event_id)
+        async with db.write_connection(lock=("team", team_id)) as conn:
+            state = await load_for_change(conn, team_id, person_id, event_id)
             event = _changeable_event(state, actor, event_id, reason)
             entry = next((e for e in state.event_entries(event_id) if e.person_id == person_id), None)
             if entry is None:
                 return False
             if entry.status == EntryStatus.APPROVED and not actor.is_organiser:
                 raise Forbidden("该报名已通过资格终审,如需撤销请联系组委会")
-            await delete_entry(conn, entry.id)
             person = state.members[person_id]
-            await audit.write(
-                conn, actor, "entry_withdraw", f"{state.team.name} {person.name} 撤销「{event.name}」",
+            await delete_entry(db, conn, entry.id, audit.row(
+                actor, "entry_withdraw", f"{state.team.name} {person.name} 撤销「{event.name}」",
                 meet_id=state.meet.id, target=f"team:{team_id}", reason=reason.strip(),
-            )
+            ))
     except (IntegrityError, OperationalError) as exc:
         raise _translate_write_errors(exc) from exc
     return True
