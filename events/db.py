@@ -127,7 +127,7 @@ async def _on_driver(conn: AsyncConnection, call: Awaitable[Any]) -> None:
 class Database:
     """Owns the engine; hands out sessions for reading and for writing."""
 
-    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 20) -> None:
         self.url = url
         parsed = make_url(url)
         self.dialect = "sqlite" if parsed.get_backend_name() == "sqlite" else "postgresql"
@@ -144,8 +144,11 @@ class Database:
         else:
             # No pre-ping: it costs a round trip on every checkout (two per request). After a
             # server restart the first statement on a stale connection fails and SQLAlchemy then
-            # replaces the whole pool; recycling bounds how old a connection gets.
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
+            # replaces the whole pool; recycling bounds how old a connection gets. The pool keeps
+            # enough connections for a busy meet's requests: a connection opened beyond it is
+            # closed when given back, and the next one pays for its start-up (TLS negotiation,
+            # authentication) and prepares its statements again.
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size // 2, pool_recycle=1800)
         self.engine = create_async_engine(url, **kwargs)
         if self.dialect == "sqlite":
             _install_sqlite_behaviour(self.engine, immediate=self.locking, inline=inline)
