@@ -297,6 +297,16 @@ class DrawView:
         return [(g.name, [self.by_number[n] for n in g.entrants]) for g in self.engine.groups]
 
 
+def engine_and_bracket(data: str, stored_bracket: str | None) -> tuple[object, knockout.Bracket | None]:
+    """A stored draw's engine state and its knockout bracket: the one drawn with it, or the one
+    drawn after the groups (stored beside it)."""
+    engine = decode_draw(data)
+    bracket = engine.bracket if isinstance(engine, KnockoutDraw) else None
+    if stored_bracket:
+        bracket = msgspec.json.decode(stored_bracket, type=knockout.Bracket)
+    return engine, bracket
+
+
 async def view(db: Database, meet_id: int, event_id: int, *, actor: Actor | None = None) -> DrawView:
     """The draw as stored. Drafts are shown to organisers only."""
     async with db.read() as session:
@@ -312,10 +322,7 @@ async def view(db: Database, meet_id: int, event_id: int, *, actor: Actor | None
         matches = list(
             (await session.scalars(select(Match).where(Match.draw_id == draw.id).order_by(Match.number))).all()
         )
-    engine = decode_draw(draw.data)
-    bracket = engine.bracket if isinstance(engine, KnockoutDraw) else None
-    if draw.bracket:
-        bracket = msgspec.json.decode(draw.bracket, type=knockout.Bracket)
+    engine, bracket = engine_and_bracket(draw.data, draw.bracket)
     return DrawView(
         event, draw, engine, {r.id: r for r in rows}, {r.number: r for r in rows}, matches, bracket
     )

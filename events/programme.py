@@ -28,8 +28,9 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events import placings as placings_service
-from events import records, team_points, timetable
+from events import draws, records, team_points, timetable
 from events.actors import Actor
+from events.bracket_tree import Tree, tree_of
 from events.db import Database
 from events.errors import NotFound
 from events.exports import Sheet, write_xlsx
@@ -170,6 +171,7 @@ class MatchLine:
 class StageLines:
     title: str
     matches: list[MatchLine]
+    knockout: bool = False  # the knockout's lines (the programme draws them as a tree instead)
 
 
 @dataclass
@@ -183,6 +185,7 @@ class DrawSheet:
     published: bool
     groups: list[GroupTable]
     stages: list[StageLines]  # round robin rounds, group rounds, knockout rounds
+    tree: Tree | None = None  # the knockout drawn as a tree (the page shows it for the knockout's lines)
 
 
 @dataclass
@@ -487,27 +490,29 @@ async def _draws(session: AsyncSession, events: list[Event], published_only: boo
     ids = [e.id for e in events if not is_mark_event(e)]
     if not ids:
         return {}
-    query = select(Draw.id, Draw.event_id, Draw.status).where(Draw.event_id.in_(ids))
+    query = select(Draw.id, Draw.event_id, Draw.status, Draw.data, Draw.bracket).where(Draw.event_id.in_(ids))
     if published_only:
         query = query.where(Draw.status == DrawStatus.PUBLISHED)
     draws = (await session.execute(query)).all()
     if not draws:
         return {}
     draw_ids = [d.id for d in draws]
-    entrant = {
-        row.id: (row.name if row.person_id is None else f"{row.name}({row.team_name})")
-        for row in (
-            await session.execute(
-                select(DrawEntrant.id, DrawEntrant.name, DrawEntrant.team_name, DrawEntrant.person_id).where(
-                    DrawEntrant.draw_id.in_(draw_ids)
-                )
-            )
-        ).all()
-    }
+    entrant_rows = (
+        await session.execute(
+            select(
+                DrawEntrant.id, DrawEntrant.draw_id, DrawEntrant.number, DrawEntrant.name, DrawEntrant.team_name,
+                DrawEntrant.person_id,
+            ).where(DrawEntrant.draw_id.in_(draw_ids))
+        )
+    ).all()
+    entrant = {row.id: (row.name if row.person_id is None else f"{row.name}({row.team_name})") for row in entrant_rows}
+    numbered: dict[int, dict[int, Any]] = defaultdict(dict)  # draw id -> draw number -> entrant
+    for row in entrant_rows:
+        numbered[row.draw_id][row.number] = row
     matches = (
         await session.execute(
-            select(Match.draw_id, Match.id, Match.stage, Match.group_name, Match.round_no, Match.number, Match.label,
-                   Match.a_id, Match.b_id, Match.status)
+            select(Match.draw_id, Match.id, Match.key, Match.stage, Match.group_name, Match.round_no, Match.number,
+                   Match.label, Match.a_id, Match.b_id, Match.status)
             .where(Match.draw_id.in_(draw_ids))
             .order_by(Match.draw_id, Match.number, Match.id)
         )
@@ -543,14 +548,23 @@ async def _draws(session: AsyncSession, events: list[Event], published_only: boo
         out[d.event_id] = DrawSheet(
             d.status == DrawStatus.PUBLISHED,
             [GroupTable(name, members) for name, members in sorted(groups.items())],
-            [StageLines(title, lines) for title, lines in stages.items()],
+            [StageLines(title, lines, title == KNOCKOUT_TITLE) for title, lines in stages.items()],
+            _tree(d, numbered[d.id], {m.key: m for m in by_draw[d.id]}, summaries),
         )
     return out
 
 
+def _tree(d: Any, by_number: dict[int, Any], stored: dict[str, Any], summaries: dict[int, str]) -> Tree | None:
+    engine, bracket = draws.engine_and_bracket(d.data, d.bracket)
+    return tree_of(bracket, engine, by_number, stored, summaries)
+
+
+KNOCKOUT_TITLE = "淘汰赛"
+
+
 def _stage_title(m: Any) -> str:
     if m.stage == "knockout":
-        return "淘汰赛"
+        return KNOCKOUT_TITLE
     if m.stage == "group":
         return f"{m.group_name}组" if m.group_name else "小组赛"
     if m.stage == "swiss":

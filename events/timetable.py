@@ -36,7 +36,7 @@ from events import audit
 from events.actors import Actor
 from events.calendar_items import SHANGHAI, CalendarItem
 from events.db import Database
-from events.draws import candidates
+from events.draws import candidates, engine_and_bracket
 from events.errors import Conflict, DomainError, NotFound
 from events.ics_feed import build_ics
 from events.measures import is_mark_event
@@ -66,7 +66,7 @@ from events.timetable_models import (
     TimetableStatus,
 )
 from scheduling import knockout
-from scheduling.draw import GroupsKnockoutDraw, KnockoutDraw, decode_draw
+from scheduling.draw import GroupsKnockoutDraw
 from scheduling.timetable import (
     Item,
     Placement,
@@ -392,10 +392,7 @@ async def _match_items(session: AsyncSession, b: _Builder, event: Event) -> None
     def names(a: DrawEntrant | None, bb: DrawEntrant | None) -> str:
         return f"{a.name if a else '待定'} 对 {bb.name if bb else '待定'}"
 
-    engine = decode_draw(draw.data)
-    bracket: knockout.Bracket | None = engine.bracket if isinstance(engine, KnockoutDraw) else None
-    if draw.bracket:
-        bracket = msgspec.json.decode(draw.bracket, type=knockout.Bracket)
+    engine, bracket = engine_and_bracket(draw.data, draw.bracket)
     stored = {m.key: m for m in matches}
     group_keys: dict[str, list[str]] = defaultdict(list)  # group name -> item keys
     group_sides: dict[str, _Side] = defaultdict(_Side)

@@ -143,3 +143,21 @@ async def test_the_timetable_section_follows_the_published_timetable(demo_db: Da
         assert [s.start for s in day.slots] == sorted(s.start for s in day.slots)
         assert sum(len(slots) for _, slots in day.venues) == len(day.slots)
     assert p.days[0].slots[0].label == "开幕式"
+
+
+async def test_the_programme_draws_a_knockout_as_its_tree(demo_db: Database, demo: DemoMeet) -> None:
+    """8 teams' chess players in a knockout: three rounds of 4, 2 and 1 matches, every entrant
+    in the first round once, and the tree's boxes numbered like the knockout's match lines."""
+    await drawn_demo(demo_db, demo)
+    chess = sheet(await programme.programme(demo_db, ORG, demo.meet_id), "XQ")
+    assert chess.draw is not None and chess.draw.tree is not None
+    tree = chess.draw.tree
+    assert [len(c.boxes) for c in tree.columns] == [4, 2, 1]
+    assert tree.columns[-1].title == "决赛" and not tree.planned and tree.champion is None
+    first = [s.name for b in tree.columns[0].boxes for s in (b.a, b.b)]
+    entrants = [e.name for e in chess.entrants]
+    assert sorted(first) == sorted(entrants)
+    knockout_lines = [s for s in chess.draw.stages if s.knockout]
+    assert knockout_lines and {b.number for c in tree.columns for b in c.boxes} <= {
+        m.number for s in knockout_lines for m in s.matches
+    }

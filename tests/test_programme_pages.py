@@ -55,6 +55,8 @@ async def test_the_organiser_prints_the_programme_from_the_meet_page(demo_db: Da
     assert "赛程尚未发布" in html  # no timetable published in the demo
     assert "第六届职工运动会" in html and "男子100米" in html and "预览" in html
     assert 'class="print-book"' in html and "book-section" in html
+    # The chess knockout is drawn as a tree (once: not also as a table of its lines).
+    assert html.count('class="ko-tree"') == 1 and "中国象棋 · 淘汰赛</th>" not in html
 
 
 async def test_the_programme_is_for_organisers_only(demo_db: Database, demo: DemoMeet, clients) -> None:

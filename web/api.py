@@ -16,7 +16,7 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 from events import accounts, bibs, meet_events, meets, registration, teams
 from events.errors import DomainError
 from events.models import Event, Meet, Team, TeamMember, UserAccount, Venue
-from events.schemas import AccountInput, AccountUpdate, EventInput, MeetInput, PersonInput, TeamInput, VenueInput
+from events.schemas import AccountInput, AccountUpdate, MeetInput, PersonInput
 from web.auth import SESSION_COOKIE, actor_of, signed_in
 from web.organiser.meet_setup import EVENTS, TEAMS, VENUES
 from web.organiser.crud import Thing

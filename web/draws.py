@@ -23,9 +23,9 @@ from litestar.params import FromPath, JSONBody
 from events import draws, match_results, meet_events, meets
 from events.db import Database
 from events.draws import Candidate, DrawRequest, DrawView
+from events.bracket_tree import TBD, Side, Tree, tree_of
 from events.errors import DomainError
 from events.models import DrawEntrant, DrawStatus, Event, Match, MatchStatus
-from scheduling import knockout
 from scheduling.draw import GroupsKnockoutDraw, KnockoutDraw, RoundRobinDraw, SwissDraw
 from scheduling.standings import CRITERION_LABELS, Standing
 from events.measures import is_mark_event
@@ -185,44 +185,6 @@ def settings_text(view: DrawView) -> str:
 
 
 @dataclass
-class Side:
-    name: str
-    team: str = ""
-    state: str = "entrant"  # entrant / tbd (待定) / bye (轮空) / spot (A组第1名)
-    won: bool = False
-
-
-TBD = Side("待定", state="tbd")
-BYE = Side("轮空", state="bye")
-
-
-@dataclass
-class Box:
-    """One match of the knockout tree."""
-
-    label: str
-    number: int | None
-    a: Side
-    b: Side
-    summary: str = ""
-    bye: bool = False
-
-
-@dataclass
-class Column:
-    title: str
-    boxes: list[Box]
-
-
-@dataclass
-class Tree:
-    columns: list[Column]
-    third: Box | None
-    champion: Side | None
-    planned: bool  # drawn from the group places, before the groups have finished
-
-
-@dataclass
 class Fixture:
     match: Match
     a: Side
@@ -274,47 +236,7 @@ def _entrant_side(entrant: DrawEntrant | None, won: bool = False) -> Side:
 
 
 def _tree(view: DrawView, summaries: dict[int, str]) -> Tree | None:
-    rows = {m.key: m for m in view.matches}
-    if view.bracket is not None:
-        bracket, planned = view.bracket, False
-
-        def side(x: int | None, bye: bool, winner: int | None) -> Side:
-            if x is None:
-                return BYE if bye else TBD
-            e = view.by_number[x]
-            return Side(e.name, e.team_name, won=not bye and winner == x)
-
-    elif isinstance(view.engine, GroupsKnockoutDraw):
-        spots = view.engine.knockout
-        ids = [i + 1 if s is not None else None for i, s in enumerate(spots)]
-        bracket, planned = knockout.build_bracket(ids, view.engine.settings.third_place), True
-
-        def side(x: int | None, bye: bool, winner: int | None) -> Side:
-            if x is None:
-                return BYE if bye else TBD
-            spot = spots[x - 1]
-            assert spot is not None
-            return Side(f"{spot.group}组第{spot.rank}名", state="spot")
-
-    else:
-        return None
-
-    def box(m: knockout.Match) -> Box:
-        row = rows.get(f"ko:{m.id}")
-        summary = summaries.get(row.id, "") if row is not None else ""
-        return Box(
-            m.label, row.number if row is not None else None, side(m.a, m.bye, m.winner), side(m.b, m.bye, m.winner),
-            summary, m.bye,
-        )
-
-    columns = [
-        Column(knockout.round_label(r, bracket.rounds), [box(m) for m in bracket.round_matches(r)])
-        for r in range(1, bracket.rounds + 1)
-    ]
-    third = bracket.third_place_match()
-    final = bracket.final()
-    champion = side(final.winner, False, final.winner) if final.winner is not None and not planned else None
-    return Tree(columns, box(third) if third is not None else None, champion, planned)
+    return tree_of(view.bracket, view.engine, view.by_number, {m.key: m for m in view.matches}, summaries)
 
 
 def _rounds(view: DrawView, summaries: dict[int, str]) -> list[tuple[str, list[Fixture]]]:

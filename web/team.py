@@ -13,7 +13,7 @@ from events.schemas import PersonInput
 from web.auth import actor_of, signed_in
 from web.forms import parse
 from web.public import db_of
-from web.render import go, page, page_or_partial
+from web.render import go, page_or_partial
 
 
 async def _team_page(request: Request[Any, Any, Any], team_id: FromPath[int], values: Any, problems: dict[str, str], status: int = 200) -> Any:
