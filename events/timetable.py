@@ -66,7 +66,7 @@ from events.timetable_models import (
     TimetableStatus,
 )
 from scheduling import knockout
-from scheduling.draw import GroupsKnockoutDraw
+from scheduling.draw import GroupsKnockoutDraw, SwissDraw
 from scheduling.timetable import (
     Item,
     Placement,
@@ -87,6 +87,7 @@ DAY = 1440
 DEFAULT_SESSIONS = ((dt.time(8, 30), dt.time(11, 30)), (dt.time(13, 30), dt.time(17, 30)))
 CEREMONY_KEY = "ceremony"
 NO_VENUE = "v:0"
+NO_VENUE_CAPACITY = 99  # items without a venue never wait for a court
 STALE_AFTER = dt.timedelta(seconds=30)  # a run past its end by this much died with its worker
 PROGRESS_EVERY = 1.0  # seconds between progress writes while CP-SAT runs
 
@@ -360,6 +361,7 @@ class _Builder:
     def add(
         self, key: str, *, kind: str, event: Event | None, round_name: str, label: str, venue_id: int | None,
         minutes: int, side: _Side, after: Sequence[str] = (), pinned: int | None = None, pinned_unit: int | None = None,
+        units: int = 1,
     ) -> None:
         venue = self.venues.get(venue_id) if venue_id is not None else None
         self.items.append(
@@ -367,6 +369,7 @@ class _Builder:
                 key=key, label=label, resource=self.resource(venue_id), duration=minutes,
                 people=_people_keys(side.people), teams=frozenset(side.teams), after=tuple(after),
                 pinned=pinned, pinned_unit=pinned_unit, not_before=None if kind == "ceremony" else self.not_before,
+                units=units,
             )
         )
         self.info[key] = ItemInfo(
@@ -396,6 +399,10 @@ async def _match_items(session: AsyncSession, b: _Builder, event: Event) -> None
     stored = {m.key: m for m in matches}
     group_keys: dict[str, list[str]] = defaultdict(list)  # group name -> item keys
     group_sides: dict[str, _Side] = defaultdict(_Side)
+    swiss_rounds: dict[int, list[str]] = defaultdict(list)  # Swiss round -> its paired matches' keys
+    for m in matches:
+        if m.stage == "swiss":
+            swiss_rounds[m.round_no].append(f"{event.id}:{m.key}")
     for m in matches:
         if m.stage == "knockout":
             continue
@@ -406,11 +413,14 @@ async def _match_items(session: AsyncSession, b: _Builder, event: Event) -> None
         b.add(
             key, kind="match", event=event, round_name=m.label, venue_id=m.venue_id or event.venue_id, minutes=minutes,
             label=f"{event.name} {m.label} {names(rows.get(m.a_id) if m.a_id else None, rows.get(m.b_id) if m.b_id else None)}",
-            side=side,
+            side=side, after=swiss_rounds.get(m.round_no - 1, ()) if m.stage == "swiss" else (),
         )
         if m.group_name:
             group_keys[m.group_name].append(key)
             group_sides[m.group_name].add(side)
+    if isinstance(engine, SwissDraw):
+        _swiss_rounds_to_pair(b, event, engine, swiss_rounds, [side_of(r) for r in rows.values()])
+        return
     spot_of: dict[int, str] = {}  # placeholder line id -> group name (knockout still to come)
     if bracket is None and isinstance(engine, GroupsKnockoutDraw):
         lines: list[int | None] = []
@@ -422,6 +432,39 @@ async def _match_items(session: AsyncSession, b: _Builder, event: Event) -> None
     if bracket is None:
         return
     _knockout_items(b, event, bracket, stored, rows, by_number, side_of, spot_of, group_keys, group_sides)
+
+
+def _swiss_rounds_to_pair(
+    b: _Builder, event: Event, engine: SwissDraw, paired: dict[int, list[str]], sides: list[_Side]
+) -> None:
+    """The Swiss rounds not paired yet (pairings come from the previous round's results): each is
+    one item on a block of boards, one per pairing, protecting every player, after the round
+    before. A hall with fewer boards than pairings plays the round in sittings, one after another."""
+    everyone = _Side()
+    for side in sides:
+        everyone.add(side)
+    pairings = len(sides) // 2
+    if pairings == 0:
+        return
+    venue_id = event.venue_id
+    venue = b.venues.get(venue_id) if venue_id is not None else None
+    boards = venue.capacity if venue is not None else NO_VENUE_CAPACITY
+    minutes = _minutes_for(event, b.settings.durations, final=False, best_of=event.best_of)
+    previous = paired.get(max(paired, default=0), [])
+    for r in range(max(paired, default=0) + 1, engine.planned_rounds + 1):
+        sittings = -(-pairings // boards)
+        keys = []
+        for k in range(sittings):
+            units = min(boards, pairings - k * boards)
+            key = f"{event.id}:sw:{r}" + (f":{k + 1}" if sittings > 1 else "")
+            part = f"第{k + 1}批," if sittings > 1 else ""
+            b.add(
+                key, kind="match", event=event, round_name=f"第{r}轮", venue_id=venue_id, minutes=minutes,
+                label=f"{event.name} 第{r}轮({part}{units}台,对阵按上一轮成绩编排)", side=everyone,
+                after=previous + keys, units=units,
+            )
+            keys.append(key)
+        previous = keys
 
 
 def _knockout_items(
@@ -589,7 +632,7 @@ async def build_problem(
     windows = tuple(Window(minute_of(meet, d, a), minute_of(meet, d, z)) for d, a, z in settings.sessions)
     resources = [Resource(key=f"v:{v.id}", name=v.name, capacity=v.capacity, windows=windows) for v in venues.values()]
     if any(i.resource == NO_VENUE for i in items):
-        resources.append(Resource(key=NO_VENUE, name="未指定场地", capacity=99, windows=windows))
+        resources.append(Resource(key=NO_VENUE, name="未指定场地", capacity=NO_VENUE_CAPACITY, windows=windows))
     problem = Problem(items=tuple(items), resources=tuple(resources), min_rest=settings.min_rest)
     return Built(problem, b.info, venues, settings)
 
@@ -676,9 +719,10 @@ async def _frozen(session: AsyncSession, meet: Meet, now: dt.datetime) -> dict[s
 
 
 def _store_slots(
-    session: AsyncSession, tt: Timetable, built_info: dict[str, ItemInfo], schedule: Schedule,
+    session: AsyncSession, tt: Timetable, problem: Problem, built_info: dict[str, ItemInfo], schedule: Schedule,
     pinned: set[str], frozen: set[str],
 ) -> None:
+    units = {i.key: i.units for i in problem.items}
     for p in schedule.placements:
         info = built_info[p.item]
         session.add(
@@ -686,7 +730,7 @@ def _store_slots(
                 timetable_id=tt.id, item_key=p.item, kind=info.kind, event_id=info.event_id,
                 event_name=info.event_name, round_name=info.round_name[:40], label=info.label[:120],
                 starts=p.start, ends=p.end, venue_id=info.venue_id, venue_name=info.venue_name, unit=p.unit,
-                pinned=p.item in pinned or p.item == CEREMONY_KEY, frozen=p.item in frozen,
+                units=units[p.item], pinned=p.item in pinned or p.item == CEREMONY_KEY, frozen=p.item in frozen,
                 person_ids=list(info.person_ids), team_ids=list(info.team_ids), sequence=0,
             )
         )
@@ -747,7 +791,7 @@ async def generate(db: Database, actor: Actor, meet_id: int, *, keep_from: int |
         )
         session.add(tt)
         await session.flush()
-        _store_slots(session, tt, built.info, schedule, pinned, frozen)
+        _store_slots(session, tt, built.problem, built.info, schedule, pinned, frozen)
         word = "重新排程(保留固定项)" if keep_from is not None else "生成赛程"
         audit.record(
             session, actor, "timetable_generate",
@@ -976,7 +1020,9 @@ async def move(db: Database, actor: Actor, meet_id: int, timetable_id: int, data
         problem = _with_item(problem, msgspec.structs.replace(item, pinned=None, pinned_unit=None))
         capacity = next((r.capacity for r in problem.resources if r.key == item.resource), 1)
         unit = data.unit if data.unit is not None else slot.unit
-        if not 1 <= unit <= capacity:
+        if not 1 <= unit <= capacity - item.units + 1:
+            if item.units > 1:
+                raise DomainError(f"{slot.venue_name}只有 {capacity} 个场地/球台,从 {unit} 号起放不下 {item.units} 个", field="unit")
             raise DomainError(f"{slot.venue_name}只有 {capacity} 个场地/球台", field="unit")
         start = minute_of(meet, data.day, data.at)
         slots = await _slots(session, tt.id)
@@ -1049,10 +1095,12 @@ def clock(meet: Meet, minute: int) -> str:
     return f"{date.month}月{date.day}日 {minute % DAY // 60:02d}:{minute % 60:02d}"
 
 
-def unit_label(kind: str, unit: int, capacity: int) -> str:
+def unit_label(kind: str, unit: int, capacity: int, units: int = 1) -> str:
+    """1号台; a block of several: 1–12号台."""
     if capacity <= 1:
         return ""
-    return f"{unit}号台" if kind == "table" else f"{unit}号场"
+    numbers = f"{unit}" if units <= 1 else f"{unit}–{unit + units - 1}"
+    return f"{numbers}号台" if kind == "table" else f"{numbers}号场"
 
 
 class SlotRow(msgspec.Struct, frozen=True):
@@ -1074,7 +1122,7 @@ def _row(meet: Meet, s: TimetableSlot, venues: dict[int, Venue]) -> SlotRow:
     venue = venues.get(s.venue_id) if s.venue_id is not None else None
     return SlotRow(
         item_key=s.item_key, kind=s.kind, event_id=s.event_id, event_name=s.event_name, round_name=s.round_name,
-        label=s.label, venue_name=s.venue_name, unit_label=unit_label(venue.kind, s.unit, venue.capacity) if venue else "",
+        label=s.label, venue_name=s.venue_name, unit_label=unit_label(venue.kind, s.unit, venue.capacity, s.units) if venue else "",
         start=at_minute(meet, s.starts), end=at_minute(meet, s.ends),
         person_ids=tuple(s.person_ids), team_ids=tuple(s.team_ids),
     )

@@ -128,6 +128,7 @@ class TimetableSlot(Base):
         UniqueConstraint("timetable_id", "item_key"),
         CheckConstraint("ends > starts", name="times"),
         CheckConstraint("unit >= 1", name="unit"),
+        CheckConstraint("units >= 1", name="units"),
         CheckConstraint("kind IN ('match', 'heat', 'round', 'ceremony')", name="kind"),
         CheckConstraint("sequence >= 0", name="sequence"),
     )
@@ -145,6 +146,7 @@ class TimetableSlot(Base):
     venue_id: Mapped[int | None] = mapped_column(ForeignKey("venue.id", ondelete="SET NULL"))
     venue_name: Mapped[str] = mapped_column(String(60), default="")
     unit: Mapped[int] = mapped_column(Integer, default=1)
+    units: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # a block from ``unit`` (a Swiss round's boards)
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
     frozen: Mapped[bool] = mapped_column(Boolean, default=False)
     person_ids: Mapped[list] = mapped_column(JSON, default=list)

@@ -3,9 +3,10 @@
 Time is counted in whole minutes from 00:00 of the meet's first day (day ``d`` at ``hh:mm`` is
 ``d*1440 + hh*60 + mm``). A venue pool of k identical courts or tables is one ``Resource`` of
 capacity k, open in its ``windows`` (the meet's sessions: lunch and nights are the gaps between
-them; a resource without windows is open all the time). Each ``Item`` needs one unit of its
-resource for ``duration`` minutes, inside one window (it never runs across a lunch break or a
-night). Hard rules:
+them; a resource without windows is open all the time). Each ``Item`` needs ``units`` units of its
+resource (one, or a block of numbered units side by side: a Swiss round not yet paired takes
+as many boards as it has pairings) for ``duration`` minutes, inside one window (it never runs
+across a lunch break or a night). Hard rules:
 
 - no person and no team in two places at once, and ``min_rest`` minutes between the end of one
   of their items and the start of their next;
@@ -77,6 +78,7 @@ class Item(msgspec.Struct, frozen=True):
     pinned: int | None = None  # fixed start (ceremony, show-court final, frozen items)
     pinned_unit: int | None = None  # fixed court/table number (1-based), with pinned
     not_before: int | None = None
+    units: int = 1  # units taken at once: the block unit .. unit + units − 1 (a Swiss round's boards)
 
 
 class Problem(msgspec.Struct, frozen=True):
@@ -90,7 +92,7 @@ class Placement(msgspec.Struct, frozen=True):
     start: int
     end: int
     resource: str
-    unit: int
+    unit: int  # the first of the item's ``units`` units
 
 
 class Schedule(msgspec.Struct, frozen=True):
@@ -165,7 +167,9 @@ def check_structure(problem: Problem) -> tuple[dict[str, Item], dict[str, Resour
         resource = resources.get(it.resource)
         if resource is None:
             raise TimetableError(f"{it.label} 的场地不存在")
-        if it.pinned_unit is not None and not 1 <= it.pinned_unit <= resource.capacity:
+        if not 1 <= it.units <= resource.capacity:
+            raise TimetableError(f"{it.label} 需要 {it.units} 块场地,{resource.name} 只有 {resource.capacity} 块")
+        if it.pinned_unit is not None and not 1 <= it.pinned_unit <= resource.capacity - it.units + 1:
             raise TimetableError(f"{it.label} 固定的场地编号 {it.pinned_unit} 超出 {resource.name} 的数量 {resource.capacity}")
         longest = max((b - a for a, b in open_windows(resource)), default=0)
         if it.duration > longest:
@@ -222,9 +226,15 @@ def earliest_starts(problem: Problem) -> dict[str, int]:
     return est
 
 
+def first_units(it: Item, capacity: int) -> Iterable[int]:
+    """The first units the item may take: its pinned one, or each whose block fits the pool."""
+    return (it.pinned_unit,) if it.pinned_unit is not None else range(1, capacity - it.units + 2)
+
+
 def assign_units(problem: Problem, starts: dict[str, int]) -> dict[str, int] | None:
     """Court/table numbers once the times are known: pinned units stay, the others take the first
-    unit free over their whole time, in start order. None if that leaves an item without a unit."""
+    unit (or block of units) free over their whole time, in start order. None if that leaves an
+    item without a unit."""
     capacity = {r.key: r.capacity for r in problem.resources}
     busy: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
     units: dict[str, int] = {}
@@ -239,10 +249,10 @@ def assign_units(problem: Problem, starts: dict[str, int]) -> dict[str, int] | N
     by_start = sorted(problem.items, key=lambda it: (it.pinned_unit is None, starts[it.key], it.key))
     for it in by_start:
         s, e = starts[it.key], starts[it.key] + it.duration
-        choices: Iterable[int] = (it.pinned_unit,) if it.pinned_unit is not None else range(1, capacity[it.resource] + 1)
-        for u in choices:
-            if free((it.resource, u), s, e):
-                bisect.insort(busy[(it.resource, u)], (s, e))
+        for u in first_units(it, capacity[it.resource]):
+            if all(free((it.resource, v), s, e) for v in range(u, u + it.units)):
+                for v in range(u, u + it.units):
+                    bisect.insort(busy[(it.resource, v)], (s, e))
                 units[it.key] = u
                 break
         else:
@@ -338,7 +348,7 @@ class _Board:
         r = self.resources[it.resource]
         wins, ends = self.windows[it.resource], self.ends[it.resource]
         who = entities(it)
-        units = (it.pinned_unit,) if it.pinned_unit is not None else range(1, r.capacity + 1)
+        units = first_units(it, r.capacity)
         d = it.duration
         while True:
             s = fit(wins, ends, t, d)
@@ -350,15 +360,25 @@ class _Board:
                 continue
             nxt = None
             for u in units:
-                blocked = self.unit_conflict_end((it.resource, u), s, s + d)
+                blocked = self.block_conflict_end(it, u, s, s + d)
                 if blocked is None:
                     return s, u
                 nxt = blocked if nxt is None else min(nxt, blocked)
             assert nxt is not None and nxt > s
             t = nxt
 
+    def block_conflict_end(self, it: Item, u: int, s: int, e: int) -> int | None:
+        """None if units u .. u + it.units − 1 are all free over [s, e), else a later start worth trying."""
+        later = None
+        for v in range(u, u + it.units):
+            blocked = self.unit_conflict_end((it.resource, v), s, e)
+            if blocked is not None:
+                later = blocked if later is None else max(later, blocked)
+        return later
+
     def place(self, it: Item, s: int, u: int) -> None:
-        bisect.insort(self.units[(it.resource, u)], (s, s + it.duration))
+        for v in range(u, u + it.units):
+            bisect.insort(self.units[(it.resource, v)], (s, s + it.duration))
         for w in entities(it):
             self.people[w].append((s, s + it.duration))
 
@@ -418,9 +438,8 @@ def _pass(
             q = items[p]
             if q.pinned is not None and q.pinned + q.duration + gap(q, it, rest) > s:
                 raise TimetableError(f"{it.label} 固定在 {clock(s)},早于须先进行的 {q.label}")
-        choices = (it.pinned_unit,) if it.pinned_unit is not None else range(1, r.capacity + 1)
-        for u in choices:
-            if board.unit_conflict_end((it.resource, u), s, s + it.duration) is None:
+        for u in first_units(it, r.capacity):
+            if board.block_conflict_end(it, u, s, s + it.duration) is None:
                 break
         else:
             raise TimetableError(f"{it.label} 固定在 {clock(s)},场地 {r.name} 已被其他固定项目占满")
@@ -633,7 +652,7 @@ def heads(problem: Problem) -> dict[str, int]:
             while m:
                 if m & 1:
                     q = items[order[i]]
-                    work[q.resource].append((head[q.key], q.duration))
+                    work[q.resource].append((head[q.key], q.duration * q.units))
                 m >>= 1
                 i += 1
             for key, jobs in work.items():
@@ -687,7 +706,7 @@ def lower_bound(problem: Problem) -> Bound:
     finish_after = _chain_finisher(problem, items, resources, est)
     by_resource: dict[str, list[tuple[int, int, int, str]]] = defaultdict(list)
     for k, it in items.items():
-        by_resource[it.resource].append((est[k], it.duration, after[k], k))
+        by_resource[it.resource].append((est[k], it.duration * it.units, after[k], k))
     for key, jobs4 in by_resource.items():
         parts[f"venue:{key}"] = _tailed_bound(wins[key], jobs4, 0, resources[key].capacity, finish_after)
     rest = problem.min_rest

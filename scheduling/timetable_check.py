@@ -6,8 +6,9 @@ the other. Each broken rule becomes one ``Conflict`` with a Chinese message:
 - ``missing`` / ``duplicate`` / ``unknown``: every item placed exactly once, nothing else placed;
 - ``duration``: end − start is the item's duration; ``resource``: on the item's own resource;
 - ``window``: inside one opening of its resource (never across lunch or a night);
-- ``unit``: the court/table number within 1..capacity; ``unit_overlap``: two items on one unit at
-  once; ``capacity``: more items at once than the resource has units;
+- ``unit``: the court/table numbers (an item of several units takes ``unit`` and the next ones)
+  within 1..capacity; ``unit_overlap``: two items on one unit at once; ``capacity``: more units
+  taken at once than the resource has;
 - ``person`` / ``team``: someone in two places at once; ``rest``: less than ``min_rest`` between
   one of their items' end and their next start;
 - ``order``: an ``after`` item not ended before this one starts;
@@ -81,8 +82,9 @@ def validate(problem: Problem, schedule: Schedule) -> list[Conflict]:
                 out.append(
                     Conflict("window", (k,), f"{name(k)}({_hhmm(p.start)}–{_hhmm(p.end)})不在 {resource.name} 的开放时间内")
                 )
-        if not 1 <= p.unit <= resource.capacity:
-            out.append(Conflict("unit", (k,), f"{name(k)} 的场地编号 {p.unit} 不在 1–{resource.capacity} 之内"))
+        if not (1 <= p.unit and p.unit + it.units - 1 <= resource.capacity):
+            numbers = str(p.unit) if it.units == 1 else f"{p.unit}–{p.unit + it.units - 1}"
+            out.append(Conflict("unit", (k,), f"{name(k)} 的场地编号 {numbers} 不在 1–{resource.capacity} 之内"))
         if it.pinned is not None and p.start != it.pinned:
             out.append(Conflict("pinned", (k,), f"{name(k)} 固定在 {_hhmm(it.pinned)},却排在 {_hhmm(p.start)}"))
         if it.pinned_unit is not None and p.unit != it.pinned_unit:
@@ -98,7 +100,8 @@ def validate(problem: Problem, schedule: Schedule) -> list[Conflict]:
     by_unit: dict[tuple[str, int], list[Placement]] = defaultdict(list)
     by_resource: dict[str, list[Placement]] = defaultdict(list)
     for p in placed.values():
-        by_unit[(p.resource, p.unit)].append(p)
+        for unit in range(p.unit, p.unit + items[p.item].units):
+            by_unit[(p.resource, unit)].append(p)
         by_resource[p.resource].append(p)
     for (res, unit), ps in by_unit.items():
         ps.sort(key=lambda p: (p.start, p.end))
@@ -120,17 +123,20 @@ def validate(problem: Problem, schedule: Schedule) -> list[Conflict]:
         cap = resources[res].capacity
         points = sorted([(p.start, 1, p.item) for p in ps] + [(p.end, 0, p.item) for p in ps])
         running: set[str] = set()
+        taken = 0
         reported = False
         for _, is_start, k in points:
             if is_start:
                 running.add(k)
-                if len(running) > cap and not reported:
+                taken += items[k].units
+                if taken > cap and not reported:
                     out.append(
-                        Conflict("capacity", tuple(sorted(running)), f"{resources[res].name} 同时有 {len(running)} 场,超过 {cap} 块场地")
+                        Conflict("capacity", tuple(sorted(running)), f"{resources[res].name} 同时占用 {taken} 块场地,超过 {cap} 块")
                     )
                     reported = True
             else:
                 running.discard(k)
+                taken -= items[k].units
 
     # people and teams: never two places at once, and a rest between
     rest = problem.min_rest

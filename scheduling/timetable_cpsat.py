@@ -3,8 +3,9 @@
 Each item is an interval of fixed length whose start may only take values that keep it inside
 one opening of its resource (the start's domain is the union of ``[open, close − duration]``
 over the windows, so no lunch break or night is ever crossed). Per resource: a no-overlap
-(capacity 1) or a cumulative (capacity k); resources holding items pinned to a court or table
-get one optional interval per unit instead, so the pinned numbers are kept exactly. Per person
+(capacity 1) or a cumulative (capacity k, each item taking its ``units``); resources holding
+items pinned to a court or table (and no item of several units) get one optional interval per
+unit instead, so the pinned numbers are kept exactly. Per person
 and team: a no-overlap of intervals lengthened by ``min_rest`` (two of them then lie at least
 the rest apart). ``after`` is a precedence, with the rest when the items share anyone (items
 waiting for one set of feeders also share one "all ended" variable);
@@ -138,10 +139,11 @@ class _Model:
                 if len(ks) > 1:
                     m.add_no_overlap([self.interval[k] for k in ks])
                 continue
-            if len(ks) <= cap:
+            if sum(items[k].units for k in ks) <= cap:
                 continue
-            m.add_cumulative([self.interval[k] for k in ks], [1] * len(ks), cap)
-            if any(items[k].pinned_unit is not None for k in ks) and len(ks) * cap <= PER_UNIT_LIMIT:
+            m.add_cumulative([self.interval[k] for k in ks], [items[k].units for k in ks], cap)
+            single = all(items[k].units == 1 for k in ks)
+            if single and any(items[k].pinned_unit is not None for k in ks) and len(ks) * cap <= PER_UNIT_LIMIT:
                 self.per_unit.add(key)
                 on_unit: dict[int, list[cp_model.IntervalVar]] = defaultdict(list)
                 for k in ks:

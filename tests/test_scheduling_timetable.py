@@ -44,9 +44,11 @@ def problems(draw: st.DrawFn, max_items: int = 14) -> Problem:
     items: list[Item] = []
     for i in range(n):
         after = tuple(sorted(draw(st.sets(st.sampled_from([f"i{j}" for j in range(i)]), max_size=2)))) if i else ()
+        resource = draw(st.sampled_from(resources))
         items.append(
             Item(
-                key=f"i{i}", label=f"第{i}场", resource=draw(st.sampled_from([r.key for r in resources])),
+                key=f"i{i}", label=f"第{i}场", resource=resource.key,
+                units=draw(st.one_of(st.just(1), st.integers(1, resource.capacity))),  # a Swiss round takes several
                 duration=draw(st.integers(5, 90)),
                 people=frozenset(draw(st.sets(st.sampled_from([f"p:{k}" for k in range(6)]), max_size=3))),
                 teams=frozenset(draw(st.sets(st.sampled_from([f"t:{k}" for k in range(3)]), max_size=1))),
@@ -371,3 +373,54 @@ def test_cpsat_replaces_a_broken_hint_with_a_fresh_greedy_schedule() -> None:
     stale = Schedule(placements=(Placement("m0", 0, 30, "c", 1),), finish=30)  # three items missing
     result = improve(problem, stale, seconds=1, workers=1)
     assert validate(problem, result.schedule) == [] and result.schedule.finish == 60
+
+
+# items of several units: a Swiss round not yet paired takes a block of boards -----------------
+
+HALL = Resource(key="h", name="棋类赛场", capacity=6, windows=(Window(510, 690),))
+
+
+def test_a_round_of_several_boards_takes_a_block_and_waits_for_it() -> None:
+    problem = Problem(
+        items=(
+            Item(key="x", label="第1轮 第1台", resource="h", duration=60, people=frozenset({"p:1", "p:2"}), pinned=510, pinned_unit=1),
+            Item(key="y", label="第1轮 第2台", resource="h", duration=30, people=frozenset({"p:3", "p:4"}), pinned=510, pinned_unit=2),
+            Item(key="r2", label="第2轮(5台)", resource="h", duration=60, units=5, people=frozenset({"p:9"})),
+        ),
+        resources=(HALL,),
+        min_rest=15,
+    )
+    schedule = greedy(problem)
+    assert validate(problem, schedule) == []
+    where = {p.item: p for p in schedule.placements}
+    # boards 3–6 are free at 08:30, one short; boards 2–6 once board 2 frees at 09:00
+    assert (where["r2"].start, where["r2"].unit, where["r2"].end) == (540, 2, 600)
+    result = improve(problem, schedule, seconds=2, workers=1)
+    assert validate(problem, result.schedule) == []
+    assert result.schedule.finish == 600 and result.optimal
+
+
+def test_a_round_needing_more_boards_than_the_hall_has_is_refused_in_chinese() -> None:
+    problem = Problem(items=(Item(key="r", label="第2轮", resource="h", duration=60, units=7),), resources=(HALL,))
+    with pytest.raises(TimetableError, match="第2轮 需要 7 块场地,棋类赛场 只有 6 块"):
+        greedy(problem)
+
+
+def test_validator_counts_every_unit_of_a_block() -> None:
+    problem = Problem(
+        items=(
+            Item(key="r", label="第2轮", resource="h", duration=60, units=4),
+            Item(key="b", label="加赛", resource="h", duration=60),
+        ),
+        resources=(HALL,),
+    )
+    assert validate(problem, Schedule((Placement("r", 510, 570, "h", 1), Placement("b", 510, 570, "h", 5)), finish=570)) == []
+    on_block = {c.kind for c in validate(problem, Schedule((Placement("r", 510, 570, "h", 1), Placement("b", 510, 570, "h", 4)), finish=570))}
+    assert on_block == {"unit_overlap"}
+    past_end = {c.kind for c in validate(problem, Schedule((Placement("r", 510, 570, "h", 4), Placement("b", 510, 570, "h", 1)), finish=570))}
+    assert "unit" in past_end
+    too_many = Problem(items=(*problem.items, Item(key="c", label="加赛2", resource="h", duration=60, units=2)), resources=(HALL,))
+    crowded = Schedule(
+        (Placement("r", 510, 570, "h", 1), Placement("b", 510, 570, "h", 5), Placement("c", 520, 580, "h", 5)), finish=580
+    )
+    assert {"capacity", "unit_overlap"} <= {c.kind for c in validate(too_many, crowded)}

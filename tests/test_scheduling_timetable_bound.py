@@ -37,9 +37,11 @@ def tiny_problems(draw: st.DrawFn, max_items: int = 6) -> Problem:
     items: list[Item] = []
     for i in range(draw(st.integers(1, max_items))):
         after = tuple(sorted(draw(st.sets(st.sampled_from([f"i{j}" for j in range(i)]), max_size=2)))) if i else ()
+        resource = draw(st.sampled_from(resources))
         items.append(
             Item(
-                key=f"i{i}", label=f"第{i}场", resource=draw(st.sampled_from([r.key for r in resources])),
+                key=f"i{i}", label=f"第{i}场", resource=resource.key,
+                units=draw(st.one_of(st.just(1), st.integers(1, resource.capacity))),
                 duration=draw(st.sampled_from([10, 20, 30, 40, 60, 90, 150])),
                 people=frozenset(draw(st.sets(st.sampled_from(["p:1", "p:2", "p:3"]), max_size=3))),
                 teams=frozenset(draw(st.sets(st.sampled_from(["t:1", "t:2"]), max_size=1))),
@@ -90,10 +92,10 @@ def _fits(problem, items, windows, capacity, placed, it, t) -> bool:  # noqa: AN
     for q, (s, qe) in placed.items():
         if _share(items[q], it) and s < e + problem.min_rest and t < qe + problem.min_rest:
             return False
-    same = [(s, qe) for q, (s, qe) in placed.items() if items[q].resource == it.resource and s < e and t < qe]
+    same = [(q, (s, qe)) for q, (s, qe) in placed.items() if items[q].resource == it.resource and s < e and t < qe]
     # intervals that all overlap [t, e): the most running at once is reached at one of their starts or at t
-    for point in {t} | {max(s, t) for s, _ in same}:
-        if sum(1 for s, qe in same if s <= point < qe) >= capacity[it.resource]:
+    for point in {t} | {max(s, t) for _, (s, _) in same}:
+        if sum(items[q].units for q, (s, qe) in same if s <= point < qe) + it.units > capacity[it.resource]:
             return False
     return True
 

@@ -387,3 +387,39 @@ async def _meet(db: Database, meet_id: int) -> Meet:
         meet = await session.get(Meet, meet_id)
     assert meet is not None
     return meet
+
+
+async def test_swiss_rounds_still_to_pair_take_a_block_of_boards_after_the_round_before(demo_db: Database, demo: DemoMeet) -> None:
+    chess = demo.event_ids["XQ"]
+    async with demo_db.write() as session:
+        await session.execute(update(Event).where(Event.id == chess).values(format="swiss"))
+    await prepare_demo_timetable(demo_db, demo.meet_id)
+    async with demo_db.read() as session:
+        meet = await session.get(Meet, demo.meet_id)
+        assert meet is not None
+        built = await timetable.build_problem(session, meet)
+        first = (await session.scalars(select(Match).where(Match.event_id == chess))).all()
+    items = {i.key: i for i in built.problem.items if i.key.startswith(f"{chess}:")}
+    paired = {f"{chess}:{m.key}" for m in first}
+    assert paired and all(m.round_no == 1 for m in first)
+    later = sorted((k for k in items if k not in paired), key=lambda k: int(k.split(":")[2]))
+    assert later, "the rounds after the first are in the timetable"
+    players = set().union(*(items[k].people for k in paired))
+    capacity = next(r.capacity for r in built.problem.resources if r.key == items[later[0]].resource)
+    previous = paired
+    for k in later:
+        it = items[k]
+        assert it.people == players  # pairings unknown: every player is protected
+        assert it.units == min(len(first), capacity)
+        assert set(it.after) == previous
+        assert built.info[k].round_name == f"第{k.split(':')[2]}轮"
+        previous = {k}
+    tt = await timetable.generate(demo_db, ORG, demo.meet_id)
+    _, problem, slots = await _stored(demo_db, tt.id)
+    assert validate(problem, _schedule(problem, slots)) == []
+    block = next(s for s in slots if s.item_key == later[0])
+    assert block.units == items[later[0]].units
+    async with demo_db.read() as session:
+        rows = await timetable.timetable_rows(session, demo.meet_id, published_only=False)
+    row = next(r for r in rows if r.item_key == later[0])
+    assert row.unit_label == f"{block.unit}–{block.unit + block.units - 1}号台"
