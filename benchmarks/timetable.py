@@ -198,7 +198,8 @@ def meet(size: str, seed: int = SEED) -> Problem:
                     add(f"{tag}-r{r + 1}-b{b}", f"{name} 第{r + 1}轮 第{b + 1}台", "chess", 60, {people[2 * b], people[2 * b + 1]}, after=previous)
                     for b in range(boards)
                 ]
-                # Swiss: next round's pairings are unknown, so every player is protected in every board
+                # Swiss, every round paired in advance (rotating), as in a re-solve once rounds are
+                # paired; before that the app places each round still to pair as one block of boards
                 previous = keys
                 people = people[1:] + people[:1]
         elif event in ("basketball", "tug"):
