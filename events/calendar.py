@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import msgspec
-from sqlalchemy import String, cast, func, literal, select
+from sqlalchemy import Select, String, cast, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.actors import Actor
@@ -142,24 +142,46 @@ async def meet_calendar_items(session: AsyncSession, actor: Actor, start: dt.dat
 # Festival visit campaigns -------------------------------------------------------------------------
 
 
-async def _member_people(session: AsyncSession, members: Sequence[tuple[int, str, str]]) -> dict[int, tuple[int, ...]]:
-    """Visit group members (group id, name, unit) matched to the people archive by name — and by
-    unit when given — where the match is unambiguous."""
-    names = {name for _, name, _ in members}
-    if not names:
+def _archive_match(candidates: Sequence[tuple[int, str]], unit: str) -> int | None:
+    """The one person of that name — of that unit too, when the unit is given and matches
+    someone — or None when the name is unknown or ambiguous."""
+    if unit:
+        same_unit = [person_id for person_id, u in candidates if u == unit]
+        if same_unit:
+            return same_unit[0] if len(same_unit) == 1 else None
+    return candidates[0][0] if len(candidates) == 1 else None
+
+
+async def _member_people(session: AsyncSession, window_groups: Select[tuple[int]]) -> dict[int, tuple[int, ...]]:
+    """The members of the given visit groups matched to the people archive by name — and by
+    unit when given — where the match is unambiguous: person ids by group id.
+
+    A busy month has thousands of members but only a few hundred distinct (name, unit) pairs,
+    so each pair is matched once and the members are only looked up."""
+    connection = await session.connection()
+    members = (await connection.execute(
+        select(VisitGroupMember.group_id, VisitGroupMember.name, VisitGroupMember.unit)
+        .where(VisitGroupMember.group_id.in_(window_groups))
+    )).all()
+    if not members:
         return {}
-    people = (await (await session.connection()).execute(select(Person.id, Person.name, Person.unit).where(Person.name.in_(names)))).all()
     by_name: dict[str, list[tuple[int, str]]] = {}
-    for person_id, name, unit in people:
+    for person_id, name, unit in (await connection.execute(
+        select(Person.id, Person.name, Person.unit).where(
+            Person.name.in_(select(VisitGroupMember.name).where(VisitGroupMember.group_id.in_(window_groups)))
+        )
+    )).all():
         by_name.setdefault(name, []).append((person_id, unit))
+    matched: dict[tuple[str, str], int | None] = {}
     found: dict[int, list[int]] = {}
     for group_id, name, unit in members:
-        candidates = by_name.get(name, [])
-        if unit:
-            same_unit = [pid for pid, u in candidates if u == unit]
-            candidates = [(pid, "") for pid in same_unit] if same_unit else candidates
-        if len(candidates) == 1:
-            found.setdefault(group_id, []).append(candidates[0][0])
+        key = (name, unit)
+        if key in matched:
+            person_id = matched[key]
+        else:
+            person_id = matched[key] = _archive_match(by_name.get(name, ()), unit)
+        if person_id is not None:
+            found.setdefault(group_id, []).append(person_id)
     return {group_id: tuple(sorted(ids)) for group_id, ids in found.items()}
 
 
@@ -189,16 +211,14 @@ async def campaign_calendar_items(session: AsyncSession, actor: Actor, start: dt
             .where(in_window)
         )
     ).all()
-    members: list[tuple[int, str, str]] = []
+    people: dict[int, tuple[int, ...]] = {}
     households: dict[int, int] = {}
     group_sequences: dict[int, int] = {}
     if groups:
         # The window's groups as a sub-select, not a list of ids: a busy month has a thousand
         # groups, and as many bound parameters cost more to compile and send than the rows.
         window_groups = select(VisitGroup.id).where(in_window)
-        members = [tuple(row) for row in (await (await session.connection()).execute(
-            select(VisitGroupMember.group_id, VisitGroupMember.name, VisitGroupMember.unit).where(VisitGroupMember.group_id.in_(window_groups))
-        )).all()]  # type: ignore[misc]
+        people = await _member_people(session, window_groups)
         households = dict((await (await session.connection()).execute(  # type: ignore[arg-type]
             select(Beneficiary.group_id, func.count()).where(Beneficiary.group_id.in_(window_groups)).group_by(Beneficiary.group_id)
         )).all())
@@ -208,7 +228,6 @@ async def campaign_calendar_items(session: AsyncSession, actor: Actor, start: dt
             .join(AuditLog, AuditLog.target == literal("visit_group:", String) + cast(VisitGroup.id, String))
             .where(in_window).group_by(VisitGroup.id)
         )).all())
-    people = await _member_people(session, members)
     sequences = await audit_sequences(session, [f"campaign:{c.id}" for c in campaigns])
     items: list[CalendarItem] = []
     for campaign in campaigns:
@@ -233,26 +252,32 @@ async def campaign_calendar_items(session: AsyncSession, actor: Actor, start: dt
             )
     visit_length = dt.timedelta(hours=VISIT_HOURS)
     one_day = dt.timedelta(days=1)
+    # A month's outings share a few dozen days and start times: their aware datetimes and
+    # "出发 08:00。" texts are made once per distinct value, not once per outing.
+    spans: dict[tuple[dt.date, dt.time | None], tuple[dt.datetime, dt.datetime, bool]] = {}
+    departures: dict[dt.time | None, str] = {None: ""}
     # unpacked by position: a thousand rows, and a Row's attribute lookup costs more than the rest
     for (group_id, campaign_id, name, area, leader, visit_on, starts_at, gathers_at, assembly_point,
          campaign_name) in groups:
         begins = gathers_at or starts_at
-        title = f"{campaign_name} {name}走访" + (f"({area})" if area else "")
-        description = "".join(
-            [f"带队:{leader}。" if leader else "",
-             f"出发 {starts_at.hour:02d}:{starts_at.minute:02d}。" if starts_at else "",
-             f"走访 {households.get(group_id, 0)} 户。"]
-        )
-        if begins is None:
-            at, until, all_day = day_start(visit_on), day_start(visit_on + one_day), True
-        else:
-            at = dt.datetime.combine(visit_on, begins, tzinfo=SHANGHAI)
-            until, all_day = at + visit_length, False
+        span = spans.get((visit_on, begins))
+        if span is None:
+            if begins is None:
+                span = (day_start(visit_on), day_start(visit_on + one_day), True)
+            else:
+                at = dt.datetime.combine(visit_on, begins, tzinfo=SHANGHAI)
+                span = (at, at + visit_length, False)
+            spans[visit_on, begins] = span
+        departure = departures.get(starts_at)
+        if departure is None:
+            departure = departures[starts_at] = f"出发 {starts_at.hour:02d}:{starts_at.minute:02d}。"
+        title = f"{campaign_name} {name}走访({area})" if area else f"{campaign_name} {name}走访"
+        description = f"{f'带队:{leader}。' if leader else ''}{departure}走访 {households.get(group_id, 0)} 户。"
         items.append(
             CalendarItem(
-                uid=f"visit-group-{group_id}@zhijia", kind="visit", title=title, start=at, end=until, all_day=all_day,
-                location=assembly_point, people=people.get(group_id, ()), groups=(f"visit_group:{group_id}",),
-                sequence=group_sequences.get(group_id, 0),
+                uid=f"visit-group-{group_id}@zhijia", kind="visit", title=title, start=span[0], end=span[1],
+                all_day=span[2], location=assembly_point, people=people.get(group_id, ()),
+                groups=(f"visit_group:{group_id}",), sequence=group_sequences.get(group_id, 0),
                 url=f"/org/campaigns/{campaign_id}#groups", private=True, description=description,
             )
         )
