@@ -349,9 +349,10 @@ def sort_key(item: CalendarItem) -> tuple[dt.datetime, bool, str, str]:
 async def collect(session: AsyncSession, actor: Actor, start: dt.datetime, end: dt.datetime) -> list[CalendarItem]:
     """Every source's items the actor may see in [start, end), sorted; a uid given twice is kept once."""
     seen: dict[str, CalendarItem] = {}
+    sees_all = actor.is_organiser  # asked once, not for each of a month's thousands of items
     for source in SOURCES:
         for item in await source(session, actor, start, end):
-            if visible(item, actor) and overlaps(item, start, end):
+            if (sees_all or visible(item, actor)) and overlaps(item, start, end):
                 seen.setdefault(item.uid, item)
     return sorted(seen.values(), key=sort_key)
 
@@ -370,12 +371,17 @@ def double_bookings(items: Sequence[CalendarItem]) -> list[tuple[CalendarItem, C
     place one has to be, and cancelled ones take nobody's time; a team (``team:``) may be in
     two places at once through different members, so only people and other groups count."""
     by_uid = {item.uid: item for item in items}
-    bookings = [
-        Booking(item.uid, item.start, item.end or item.start, item.people,
-                tuple(g for g in item.groups if not g.startswith("team:")))
-        for item in items
-        if not item.all_day and item.status != "cancelled" and (item.people or item.groups)
-    ]
+    # Many items carry the same groups (a series' occurrences, a group's outing): each distinct
+    # tuple has its teams left out once.
+    without_teams: dict[tuple[str, ...], tuple[str, ...]] = {}
+    bookings = []
+    for item in items:
+        if item.all_day or item.status == "cancelled" or not (item.people or item.groups):
+            continue
+        groups = without_teams.get(item.groups)
+        if groups is None:
+            groups = without_teams[item.groups] = tuple(g for g in item.groups if not g.startswith("team:"))
+        bookings.append(Booking(item.uid, item.start, item.end or item.start, item.people, groups))
     return [(by_uid[c.first], by_uid[c.second], c.people, c.groups) for c in clashes(bookings)]
 
 
