@@ -236,12 +236,38 @@ def _period(pairing: Pairing) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
+def _recorded(row: MeetingOccurrence) -> bool:
+    """Held, or with minutes written (ORM rows, or the calendar's plain rows with ``has_minutes``)."""
+    if row.status == MeetingStatus.HELD:
+        return True
+    return bool(row.has_minutes if hasattr(row, "has_minutes") else row.minutes)
+
+
+def _on_rule(series: MeetingSeries, original_start: dt.datetime) -> bool:
+    """Whether the series' rule (or its one meeting) gives this start."""
+    if not series.rule:
+        return original_start == series.dtstart
+    duration = dt.timedelta(minutes=series.duration_minutes)
+    found = expand(series.rule, series.dtstart, duration, original_start, original_start + dt.timedelta(minutes=1), [])
+    return any(o.original_start == original_start for o in found)
+
+
+def _kept(series: MeetingSeries, row: MeetingOccurrence) -> Occurrence:
+    """A recorded meeting at a start the rule no longer gives (the rule or first date changed
+    after it was held): kept where it took place, under its original start (its key and UID)."""
+    begin = row.moved_start or row.original_start
+    finish = row.moved_end or begin + dt.timedelta(minutes=series.duration_minutes)
+    return Occurrence(row.original_start, begin, finish, row.status == MeetingStatus.CANCELLED, row.moved_start is not None)
+
+
 def series_occurrences(
     series: MeetingSeries, pairing: Pairing, rows: Sequence[MeetingOccurrence], start: dt.datetime, end: dt.datetime
 ) -> list[Occurrence]:
     """The series' occurrences overlapping [start, end) (naive local), within the pairing's period.
 
-    A series without a rule has the one occurrence at its start."""
+    A series without a rule has the one occurrence at its start. A meeting already recorded
+    (held, or with minutes) stays even when a changed rule no longer gives its start; rows
+    that only moved or cancelled such a start are left out with it."""
     duration = dt.timedelta(minutes=series.duration_minutes)
     overrides = [_override(r) for r in rows]
     if series.rule:
@@ -254,6 +280,13 @@ def series_occurrences(
         moved = (begin, finish) != (original, original + duration)
         one = Occurrence(original, begin, finish, bool(override and override.cancelled), moved)
         found = [one] if begin < end and finish > start else []
+    given = {o.original_start for o in found}
+    for row in rows:
+        if row.original_start in given or not _recorded(row):
+            continue
+        kept = _kept(series, row)
+        if kept.start < end and kept.end > start and not _on_rule(series, row.original_start):
+            found.append(kept)
     first, last = _period(pairing)
     return [o for o in found if first <= o.original_start < last]
 
@@ -662,6 +695,8 @@ async def _occurrence(
     row = next((r for r in rows if r.original_start == original_start), None)
     base = [o for o in series_occurrences(series, pairing, [], original_start, original_start + dt.timedelta(minutes=1))
             if o.original_start == original_start]
+    if not base and row is not None and _recorded(row):  # a recorded meeting the changed rule no longer gives
+        base = [_kept(series, row)]
     if not base:
         raise NotFound("会议")
     found = base[0]
