@@ -371,7 +371,7 @@ def double_bookings(items: Sequence[CalendarItem]) -> list[tuple[CalendarItem, C
     place one has to be, and cancelled ones take nobody's time; a team (``team:``) may be in
     two places at once through different members, so only people and other groups count."""
     by_uid = {item.uid: item for item in items}
-    # Many items carry the same groups (a series' occurrences, a group's outing): each distinct
+    # Many items carry the same groups (all the occurrences of a meeting series): each distinct
     # tuple has its teams left out once.
     without_teams: dict[tuple[str, ...], tuple[str, ...]] = {}
     bookings = []
