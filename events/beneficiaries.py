@@ -249,7 +249,9 @@ async def household_details(db: Database, actor: Actor, campaign_id: int, househ
         groups = list(
             (
                 await session.scalars(
-                    select(VisitGroup).where(VisitGroup.campaign_id == campaign.id).order_by(VisitGroup.position, VisitGroup.id)
+                    select(VisitGroup)
+                    .where(VisitGroup.campaign_id == campaign.id, VisitGroup.cancelled_at.is_(None))
+                    .order_by(VisitGroup.position, VisitGroup.id)
                 )
             ).all()
         )
@@ -353,7 +355,7 @@ async def assign_group(db: Database, actor: Actor, campaign_id: int, household_i
         b = await _household(session, campaign_id, household_id)
         if group_id is not None:
             group = await session.get(VisitGroup, group_id)
-            if group is None or group.campaign_id != campaign_id:
+            if group is None or group.campaign_id != campaign_id or group.cancelled_at is not None:
                 raise NotFound("慰问小组")
             if b.review != ReviewStatus.APPROVED:
                 raise Conflict(f"{b.name} 尚未审核通过,不能安排走访")

@@ -206,6 +206,7 @@ async def campaign_calendar_items(session: AsyncSession, actor: Actor, start: dt
         await (await session.connection()).execute(
             select(VisitGroup.id, VisitGroup.campaign_id, VisitGroup.name, VisitGroup.area, VisitGroup.leader,
                    VisitGroup.visit_on, VisitGroup.starts_at, VisitGroup.gathers_at, VisitGroup.assembly_point,
+                   VisitGroup.cancelled_at,
                    Campaign.name.label("campaign_name"))
             .join(Campaign, Campaign.id == VisitGroup.campaign_id)
             .where(in_window)
@@ -257,7 +258,7 @@ async def campaign_calendar_items(session: AsyncSession, actor: Actor, start: dt
     spans: dict[tuple[dt.date, dt.time | None], tuple[dt.datetime, dt.datetime, bool]] = {}
     departures: dict[dt.time | None, str] = {None: ""}
     # unpacked by position: a thousand rows, and a Row's attribute lookup costs more than the rest
-    for (group_id, campaign_id, name, area, leader, visit_on, starts_at, gathers_at, assembly_point,
+    for (group_id, campaign_id, name, area, leader, visit_on, starts_at, gathers_at, assembly_point, cancelled_at,
          campaign_name) in groups:
         begins = gathers_at or starts_at
         span = spans.get((visit_on, begins))
@@ -279,6 +280,7 @@ async def campaign_calendar_items(session: AsyncSession, actor: Actor, start: dt
                 all_day=span[2], location=assembly_point, people=people.get(group_id, ()),
                 groups=(f"visit_group:{group_id}",), sequence=group_sequences.get(group_id, 0),
                 url=f"/org/campaigns/{campaign_id}#groups", private=True, description=description,
+                status="confirmed" if cancelled_at is None else "cancelled",  # a cancelled group is kept, marked
             )
         )
     return [item for item in items if overlaps(item, start, end)]

@@ -488,7 +488,9 @@ async def load_board(session: AsyncSession, campaign: Campaign) -> Board:
     rules = amount_rules(campaign)
     groups = (
         await session.scalars(
-            select(VisitGroup).where(VisitGroup.campaign_id == campaign.id).order_by(VisitGroup.position, VisitGroup.id)
+            select(VisitGroup)
+            .where(VisitGroup.campaign_id == campaign.id, VisitGroup.cancelled_at.is_(None))
+            .order_by(VisitGroup.position, VisitGroup.id)
         )
     ).all()
     members = (

@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -882,10 +883,16 @@ class Campaign(Base):
 
 
 class VisitGroup(Base):
-    """A visit group (慰问小组): a leader and members who visit one area on a date."""
+    """A visit group (慰问小组): a leader and members who visit one area on a date. A group is
+    cancelled, not deleted (``cancelled_at``): subscribed calendars then strike its outing."""
 
     __tablename__ = "visit_group"
-    __table_args__ = (UniqueConstraint("campaign_id", "name"),)
+    __table_args__ = (
+        Index(
+            "uq_visit_group_active_name", "campaign_id", "name", unique=True,
+            sqlite_where=text("cancelled_at IS NULL"), postgresql_where=text("cancelled_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
@@ -897,6 +904,7 @@ class VisitGroup(Base):
     gathers_at: Mapped[dt.time | None] = mapped_column(Time)  # assembly, before the start
     assembly_point: Mapped[str] = mapped_column(String(80), default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
 
 
 class VisitGroupMember(Base):

@@ -17,7 +17,7 @@ from events.actors import Actor
 from events.campaigns import parse_date
 from events.db import Database
 from events.errors import DomainError, NotFound
-from events.models import Beneficiary, Campaign, Visit, VisitGroup, VisitGroupMember
+from events.models import Beneficiary, Campaign, Visit, VisitGroup, VisitGroupMember, utcnow
 from events.validation import Problems
 
 
@@ -76,9 +76,10 @@ async def _campaign(session: AsyncSession, campaign_id: int) -> Campaign:
     return campaign
 
 
-async def _group(session: AsyncSession, campaign_id: int, group_id: int) -> VisitGroup:
+async def _group(session: AsyncSession, campaign_id: int, group_id: int, *, cancelled: bool = False) -> VisitGroup:
+    """The campaign's group; a cancelled one only when asked for (it can no longer be changed)."""
     group = await session.get(VisitGroup, group_id)
-    if group is None or group.campaign_id != campaign_id:
+    if group is None or group.campaign_id != campaign_id or (group.cancelled_at is not None and not cancelled):
         raise NotFound("慰问小组")
     return group
 
@@ -89,7 +90,9 @@ async def save_group(db: Database, actor: Actor, campaign_id: int, data: GroupIn
         campaign = await _campaign(session, campaign_id)
         values = check_group(data, campaign)
         other = await session.scalar(
-            select(VisitGroup.id).where(VisitGroup.campaign_id == campaign_id, VisitGroup.name == values["name"])
+            select(VisitGroup.id).where(
+                VisitGroup.campaign_id == campaign_id, VisitGroup.name == values["name"], VisitGroup.cancelled_at.is_(None)
+            )
         )
         if other is not None and other != group_id:
             raise DomainError(f"已有名为「{values['name']}」的慰问小组", field="name")
@@ -110,11 +113,15 @@ async def save_group(db: Database, actor: Actor, campaign_id: int, data: GroupIn
     return group
 
 
-async def delete_group(db: Database, actor: Actor, campaign_id: int, group_id: int) -> None:
-    """Remove a group; its households go back to 待分组, unless one has been visited."""
+async def cancel_group(db: Database, actor: Actor, campaign_id: int, group_id: int) -> None:
+    """Cancel a group; its households go back to 待分组, unless one has been visited. The group
+    is kept and marked, not deleted: a phone calendar subscribed to the feed then shows its
+    outing cancelled (STATUS:CANCELLED, SEQUENCE raised by this audit row) instead of losing it."""
     actor.require_organiser()
     async with db.write() as session:
-        group = await _group(session, campaign_id, group_id)
+        group = await _group(session, campaign_id, group_id, cancelled=True)
+        if group.cancelled_at is not None:
+            return
         visited = await session.scalar(
             select(func.count()).select_from(Visit).join(Beneficiary, Beneficiary.id == Visit.beneficiary_id).where(Beneficiary.group_id == group.id)
         )
@@ -122,8 +129,8 @@ async def delete_group(db: Database, actor: Actor, campaign_id: int, group_id: i
             raise DomainError(f"{group.name} 已有 {visited} 户登记了走访,不能删除")
         for b in (await session.scalars(select(Beneficiary).where(Beneficiary.group_id == group.id))).all():
             b.group_id = None
-        await session.delete(group)
-        audit.record(session, actor, "visit_group_delete", f"删除慰问小组 {group.name}", target=f"visit_group:{group.id}")
+        group.cancelled_at = utcnow()
+        audit.record(session, actor, "visit_group_cancel", f"取消慰问小组 {group.name}", target=f"visit_group:{group.id}")
 
 
 async def add_member(db: Database, actor: Actor, campaign_id: int, group_id: int, data: MemberInput) -> VisitGroupMember:

@@ -317,7 +317,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/org/campaigns/{campaign_id:int}/households/{household_id:int}/delete"): Rule(O),
     ("POST", "/org/campaigns/{campaign_id:int}/groups"): Rule(O),
     ("POST", "/org/campaigns/{campaign_id:int}/groups/{group_id:int}"): Rule(O),
-    ("POST", "/org/campaigns/{campaign_id:int}/groups/{group_id:int}/delete"): Rule(O),
+    ("POST", "/org/campaigns/{campaign_id:int}/groups/{group_id:int}/cancel"): Rule(O),
     ("POST", "/org/campaigns/{campaign_id:int}/groups/{group_id:int}/members"): Rule(O, lambda ids: {"name": "矩阵组员"}),
     ("POST", "/org/campaigns/{campaign_id:int}/groups/{group_id:int}/members/{visitor_id:int}/delete"): Rule(O),
     ("GET", "/org/campaigns/{campaign_id:int}/arrangement"): Rule(O),

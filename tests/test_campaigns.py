@@ -13,7 +13,7 @@ from events.campaigns import AmountRule, CampaignInput, mask_name, planned_amoun
 from events.db import Database
 from events.demo_campaigns import DEMO_CAMPAIGN_NAME
 from events.errors import Conflict, DomainError, Forbidden, NotFound
-from events.models import AuditLog, Beneficiary, Campaign, Visit
+from events.models import AuditLog, Beneficiary, Campaign, Visit, VisitGroup
 from events.visit_groups import GroupInput
 from tests.support import LEADER, ORGANISER, REFEREE, DemoMeet
 
@@ -233,7 +233,7 @@ async def test_visits_are_recorded_and_counted_against_the_budget(demo_db: Datab
     with pytest.raises(Conflict):
         await beneficiaries.delete_household(demo_db, organiser, campaign_id, first.b.id)
     with pytest.raises(DomainError):
-        await visit_groups.delete_group(demo_db, organiser, campaign_id, board.groups[0].group.id)
+        await visit_groups.cancel_group(demo_db, organiser, campaign_id, board.groups[0].group.id)
 
 
 async def test_a_visit_needs_who_signed(demo_db: Database, demo: DemoMeet) -> None:
@@ -271,13 +271,28 @@ async def test_group_times_and_dates_are_checked(demo_db: Database, demo: DemoMe
         await visit_groups.save_group(demo_db, organiser, campaign_id, GroupInput(name="第一组"))
 
 
-async def test_deleting_a_group_returns_its_households_to_unassigned(demo_db: Database, demo: DemoMeet) -> None:
+async def test_cancelling_a_group_returns_its_households_to_unassigned_and_keeps_it_marked(demo_db: Database, demo: DemoMeet) -> None:
     campaign_id = await _campaign_id(demo_db)
     organiser = demo.actor(ORGANISER)
     board = await campaigns.board(demo_db, organiser, campaign_id)
-    await visit_groups.delete_group(demo_db, organiser, campaign_id, board.groups[1].group.id)
+    cancelled = board.groups[1].group
+    await visit_groups.cancel_group(demo_db, organiser, campaign_id, cancelled.id)
+    await visit_groups.cancel_group(demo_db, organiser, campaign_id, cancelled.id)  # twice: nothing more happens
     board = await campaigns.board(demo_db, organiser, campaign_id)
     assert len(board.groups) == 1 and len(board.unassigned) == 3
+    async with demo_db.read() as session:
+        kept = await session.get(VisitGroup, cancelled.id)
+        assert kept is not None and kept.cancelled_at is not None  # kept for the calendar feed, marked
+        cancels = await session.scalar(
+            select(func.count()).select_from(AuditLog).where(AuditLog.target == f"visit_group:{cancelled.id}", AuditLog.action == "visit_group_cancel")
+        )
+    assert cancels == 1
+    with pytest.raises(NotFound):  # a cancelled group takes no households and no changes
+        await beneficiaries.assign_group(demo_db, organiser, campaign_id, board.unassigned[0].b.id, cancelled.id)
+    with pytest.raises(NotFound):
+        await visit_groups.save_group(demo_db, organiser, campaign_id, GroupInput(name="新二组"), cancelled.id)
+    again = await visit_groups.save_group(demo_db, organiser, campaign_id, GroupInput(name=cancelled.name))  # the name is free again
+    assert again.id != cancelled.id
 
 
 # The public notice ------------------------------------------------------------------------------------------
@@ -340,3 +355,31 @@ async def test_hardship_input_is_checked(demo_db: Database, demo: DemoMeet) -> N
             HardshipInput(id_number="12345", monthly_income="abc", parents="3", special_causes=["nope"]),
         )
     assert {"id_number", "monthly_income", "parents", "special_causes"} <= set(refused.value.problems)
+
+
+async def test_a_cancelled_group_stays_in_the_feed_as_cancelled_with_a_higher_sequence(demo_db: Database, demo: DemoMeet) -> None:
+    import datetime as dt
+
+    import icalendar
+
+    from events import calendar_feed
+
+    campaign_id = await _campaign_id(demo_db)
+    organiser = demo.actor(ORGANISER)
+    board = await campaigns.board(demo_db, organiser, campaign_id)
+    group = board.groups[1].group
+    feed = await calendar_feed.create_feed(demo_db, organiser, "手机")
+    uid = f"visit-group-{group.id}@zhijia"
+
+    async def outing() -> icalendar.Event:
+        body = await calendar_feed.feed_ics(demo_db, feed.token, on=dt.date(2027, 1, 20))
+        found = [e for e in icalendar.Calendar.from_ical(body).walk("VEVENT") if str(e["UID"]) == uid]
+        assert len(found) == 1
+        return found[0]
+
+    before = await outing()
+    assert str(before["STATUS"]) == "CONFIRMED"
+    await visit_groups.cancel_group(demo_db, organiser, campaign_id, group.id)
+    after = await outing()
+    assert str(after["STATUS"]) == "CANCELLED"
+    assert int(after["SEQUENCE"]) > int(before["SEQUENCE"])

@@ -181,9 +181,9 @@ async def group_update(request: Request[Any, Any, Any], campaign_id: FromPath[in
     return go(request, _url(campaign_id) + f"#group-{group_id}")
 
 
-@post(BASE + "/{campaign_id:int}/groups/{group_id:int}/delete", name="visit_group_delete", guards=GUARDS)
-async def group_delete(request: Request[Any, Any, Any], campaign_id: FromPath[int], group_id: FromPath[int]) -> Any:
-    await visit_groups.delete_group(db_of(request), actor_of(request), campaign_id, group_id)
+@post(BASE + "/{campaign_id:int}/groups/{group_id:int}/cancel", name="visit_group_cancel", guards=GUARDS)
+async def group_cancel(request: Request[Any, Any, Any], campaign_id: FromPath[int], group_id: FromPath[int]) -> Any:
+    await visit_groups.cancel_group(db_of(request), actor_of(request), campaign_id, group_id)
     return go(request, _url(campaign_id) + "#groups")
 
 
@@ -276,7 +276,7 @@ ROUTES = [
     campaign_list, campaign_create, campaign_board, campaign_update, campaign_amounts,
     household_add, household_draw, household_page, household_update, household_review, household_amount,
     household_group, household_visit, household_delete,
-    group_add, group_update, group_delete, member_add, member_remove,
+    group_add, group_update, group_cancel, member_add, member_remove,
     arrangement_page, arrangement_xlsx, notice_page, summary_page, summary_xlsx,
     tags_page, tags_save, living_lines_page, living_line_save,
 ]
