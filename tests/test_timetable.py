@@ -389,11 +389,17 @@ async def _meet(db: Database, meet_id: int) -> Meet:
     return meet
 
 
-async def test_swiss_rounds_still_to_pair_take_a_block_of_boards_after_the_round_before(demo_db: Database, demo: DemoMeet) -> None:
+async def _swiss_chess(db: Database, demo: DemoMeet) -> int:
+    """The demo meet fully drawn, its chess event (中国象棋) as a Swiss: round one paired."""
     chess = demo.event_ids["XQ"]
-    async with demo_db.write() as session:
+    async with db.write() as session:
         await session.execute(update(Event).where(Event.id == chess).values(format="swiss"))
-    await prepare_demo_timetable(demo_db, demo.meet_id)
+    await prepare_demo_timetable(db, demo.meet_id)
+    return chess
+
+
+async def test_swiss_rounds_still_to_pair_take_a_block_of_boards_after_the_round_before(demo_db: Database, demo: DemoMeet) -> None:
+    chess = await _swiss_chess(demo_db, demo)
     async with demo_db.read() as session:
         meet = await session.get(Meet, demo.meet_id)
         assert meet is not None
@@ -423,3 +429,33 @@ async def test_swiss_rounds_still_to_pair_take_a_block_of_boards_after_the_round
         rows = await timetable.timetable_rows(session, demo.meet_id, published_only=False)
     row = next(r for r in rows if r.item_key == later[0])
     assert row.unit_label == f"{block.unit}–{block.unit + block.units - 1}号台"
+
+
+async def test_a_block_of_boards_moves_whole_and_is_refused_past_the_last_board(demo_db: Database, demo: DemoMeet) -> None:
+    chess = await _swiss_chess(demo_db, demo)
+    tt = await timetable.generate(demo_db, ORG, demo.meet_id)
+    _, problem, slots = await _stored(demo_db, tt.id)
+    block = next(s for s in slots if s.item_key.startswith(f"{chess}:sw:") and s.units > 1)
+    capacity = next(r.capacity for r in problem.resources if r.key == next(i.resource for i in problem.items if i.key == block.item_key))
+    async with demo_db.read() as session:
+        meet = await session.get(Meet, demo.meet_id)
+    assert meet is not None
+    day = meet.starts_on + dt.timedelta(days=block.starts // timetable.DAY)
+    at = dt.time(block.starts % timetable.DAY // 60, block.starts % 60)
+    too_far = capacity - block.units + 2
+    with pytest.raises(DomainError, match=f"从 {too_far} 号起放不下 {block.units} 个"):
+        await timetable.move(demo_db, ORG, demo.meet_id, tt.id, timetable.MoveInput(item_key=block.item_key, day=day, at=at, unit=too_far))
+    # where it is, pinned: the whole block stays valid and keeps its boards
+    moved = await timetable.move(
+        demo_db, ORG, demo.meet_id, tt.id, timetable.MoveInput(item_key=block.item_key, day=day, at=at, unit=block.unit)
+    )
+    assert (moved.unit, moved.units, moved.pinned) == (block.unit, block.units, True)
+    _, problem, slots = await _stored(demo_db, tt.id)
+    assert validate(problem, _schedule(problem, slots)) == []
+    pinned = next(i for i in problem.items if i.key == block.item_key)
+    assert (pinned.pinned, pinned.pinned_unit, pinned.units) == (block.starts, block.unit, block.units)
+    again = await timetable.resolve(demo_db, ORG, demo.meet_id, tt.id)  # re-solve the rest: the pinned block stays
+    _, problem, slots = await _stored(demo_db, again.id)
+    assert validate(problem, _schedule(problem, slots)) == []
+    kept = next(s for s in slots if s.item_key == block.item_key)
+    assert (kept.starts, kept.unit, kept.units, kept.pinned) == (block.starts, block.unit, block.units, True)
