@@ -40,6 +40,16 @@ def freeze_startup_heap() -> None:
     gc.freeze()
 
 
+def compile_templates(app: Litestar) -> int:
+    """Compile every page template at start-up, so that the first visitor of each page does not
+    wait for it (the calendar's month page: about 115 ms for its first request, 65 ms after)."""
+    env = app.template_engine.engine  # type: ignore[union-attr]
+    names = env.list_templates(filter_func=lambda name: name.endswith(".html"))
+    for name in names:
+        env.get_template(name)
+    return len(names)
+
+
 def create_app(settings: Settings | None = None, db: Database | None = None) -> Litestar:
     settings = settings or load_settings()
     database = db or Database(settings.database_url)
@@ -47,6 +57,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         if db is None:  # a served app (zhijia serve); tests bring their own database and start many apps
+            compile_templates(app)
             freeze_startup_heap()
         try:
             yield
