@@ -21,7 +21,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from events import audit
 from events.actors import Actor
-from events.campaigns import CATEGORIES, Planned, amount_rules, household_status, parse_date, planned_amount, rules_for
+from events.campaigns import (
+    CATEGORIES,
+    Planned,
+    active_groups,
+    amount_rules,
+    campaign_group,
+    household_status,
+    parse_date,
+    planned_amount,
+    rules_for,
+)
 from events.db import Database
 from events.errors import Conflict, DomainError, NotFound
 from events.models import (
@@ -246,15 +256,7 @@ async def household_details(db: Database, actor: Actor, campaign_id: int, househ
         campaign = await _campaign(session, campaign_id)
         b = await _household(session, campaign_id, household_id)
         visit = await session.scalar(select(Visit).where(Visit.beneficiary_id == b.id))
-        groups = list(
-            (
-                await session.scalars(
-                    select(VisitGroup)
-                    .where(VisitGroup.campaign_id == campaign.id, VisitGroup.cancelled_at.is_(None))
-                    .order_by(VisitGroup.position, VisitGroup.id)
-                )
-            ).all()
-        )
+        groups = list((await session.scalars(active_groups(campaign.id))).all())
         found = await rules_for(session, campaign.region, campaign.starts_on.year) if campaign.region else None
         audit.record(session, actor, "household_view", f"{campaign.name}:查看慰问对象 {b.name} 的详细信息", target=f"household:{b.id}")
     verdict, line, problem = None, None, ""
@@ -354,9 +356,7 @@ async def assign_group(db: Database, actor: Actor, campaign_id: int, household_i
     async with db.write() as session:
         b = await _household(session, campaign_id, household_id)
         if group_id is not None:
-            group = await session.get(VisitGroup, group_id)
-            if group is None or group.campaign_id != campaign_id or group.cancelled_at is not None:
-                raise NotFound("慰问小组")
+            group = await campaign_group(session, campaign_id, group_id)
             if b.review != ReviewStatus.APPROVED:
                 raise Conflict(f"{b.name} 尚未审核通过,不能安排走访")
             text = f"安排到{group.name}"

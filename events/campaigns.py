@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events import audit
@@ -484,15 +484,28 @@ class Board:
         return [(h, w) for h in self.approved for w in h.planned.warnings]
 
 
+def active_groups(campaign_id: int) -> Select[tuple[VisitGroup]]:
+    """The campaign's visit groups not cancelled, in their order (a cancelled group is kept only
+    for the calendar feed)."""
+    return (
+        select(VisitGroup)
+        .where(VisitGroup.campaign_id == campaign_id, VisitGroup.cancelled_at.is_(None))
+        .order_by(VisitGroup.position, VisitGroup.id)
+    )
+
+
+async def campaign_group(session: AsyncSession, campaign_id: int, group_id: int, *, cancelled: bool = False) -> VisitGroup:
+    """The campaign's group; a cancelled one only when asked for (it takes no changes and no
+    households)."""
+    group = await session.get(VisitGroup, group_id)
+    if group is None or group.campaign_id != campaign_id or (group.cancelled_at is not None and not cancelled):
+        raise NotFound("慰问小组")
+    return group
+
+
 async def load_board(session: AsyncSession, campaign: Campaign) -> Board:
     rules = amount_rules(campaign)
-    groups = (
-        await session.scalars(
-            select(VisitGroup)
-            .where(VisitGroup.campaign_id == campaign.id, VisitGroup.cancelled_at.is_(None))
-            .order_by(VisitGroup.position, VisitGroup.id)
-        )
-    ).all()
+    groups = (await session.scalars(active_groups(campaign.id))).all()
     members = (
         await session.scalars(
             select(VisitGroupMember)

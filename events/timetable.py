@@ -450,10 +450,11 @@ def _swiss_rounds_to_pair(
     venue = b.venues.get(venue_id) if venue_id is not None else None
     boards = venue.capacity if venue is not None else NO_VENUE_CAPACITY
     minutes = _minutes_for(event, b.settings.durations, final=False, best_of=event.best_of)
-    previous = paired.get(max(paired, default=0), [])
-    for r in range(max(paired, default=0) + 1, engine.planned_rounds + 1):
-        sittings = -(-pairings // boards)
-        keys = []
+    last_paired = max(paired, default=0)
+    previous = paired.get(last_paired, [])
+    sittings = -(-pairings // boards)
+    for r in range(last_paired + 1, engine.planned_rounds + 1):
+        keys: list[str] = []
         for k in range(sittings):
             units = min(boards, pairings - k * boards)
             key = f"{event.id}:sw:{r}" + (f":{k + 1}" if sittings > 1 else "")
@@ -1021,9 +1022,8 @@ async def move(db: Database, actor: Actor, meet_id: int, timetable_id: int, data
         capacity = next((r.capacity for r in problem.resources if r.key == item.resource), 1)
         unit = data.unit if data.unit is not None else slot.unit
         if not 1 <= unit <= capacity - item.units + 1:
-            if item.units > 1:
-                raise DomainError(f"{slot.venue_name}只有 {capacity} 个场地/球台,从 {unit} 号起放不下 {item.units} 个", field="unit")
-            raise DomainError(f"{slot.venue_name}只有 {capacity} 个场地/球台", field="unit")
+            block = f",从 {unit} 号起放不下 {item.units} 个" if item.units > 1 else ""
+            raise DomainError(f"{slot.venue_name}只有 {capacity} 个场地/球台{block}", field="unit")
         start = minute_of(meet, data.day, data.at)
         slots = await _slots(session, tt.id)
         moved = Placement(item=slot.item_key, start=start, end=start + item.duration, resource=item.resource, unit=unit)

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from events import audit
 from events.actors import Actor
-from events.campaigns import parse_date
+from events.campaigns import active_groups, campaign_group, parse_date
 from events.db import Database
 from events.errors import DomainError, NotFound
 from events.models import Beneficiary, Campaign, Visit, VisitGroup, VisitGroupMember, utcnow
@@ -76,24 +76,12 @@ async def _campaign(session: AsyncSession, campaign_id: int) -> Campaign:
     return campaign
 
 
-async def _group(session: AsyncSession, campaign_id: int, group_id: int, *, cancelled: bool = False) -> VisitGroup:
-    """The campaign's group; a cancelled one only when asked for (it can no longer be changed)."""
-    group = await session.get(VisitGroup, group_id)
-    if group is None or group.campaign_id != campaign_id or (group.cancelled_at is not None and not cancelled):
-        raise NotFound("慰问小组")
-    return group
-
-
 async def save_group(db: Database, actor: Actor, campaign_id: int, data: GroupInput, group_id: int | None = None) -> VisitGroup:
     actor.require_organiser()
     async with db.write() as session:
         campaign = await _campaign(session, campaign_id)
         values = check_group(data, campaign)
-        other = await session.scalar(
-            select(VisitGroup.id).where(
-                VisitGroup.campaign_id == campaign_id, VisitGroup.name == values["name"], VisitGroup.cancelled_at.is_(None)
-            )
-        )
+        other = await session.scalar(active_groups(campaign_id).where(VisitGroup.name == values["name"]).with_only_columns(VisitGroup.id))
         if other is not None and other != group_id:
             raise DomainError(f"已有名为「{values['name']}」的慰问小组", field="name")
         if group_id is None:
@@ -101,7 +89,7 @@ async def save_group(db: Database, actor: Actor, campaign_id: int, data: GroupIn
             group = VisitGroup(campaign_id=campaign_id, position=(position or 0) + 1)
             session.add(group)
         else:
-            group = await _group(session, campaign_id, group_id)
+            group = await campaign_group(session, campaign_id, group_id)
         for key, value in values.items():
             setattr(group, key, value)
         await session.flush()
@@ -119,7 +107,7 @@ async def cancel_group(db: Database, actor: Actor, campaign_id: int, group_id: i
     outing cancelled (STATUS:CANCELLED, SEQUENCE raised by this audit row) instead of losing it."""
     actor.require_organiser()
     async with db.write() as session:
-        group = await _group(session, campaign_id, group_id, cancelled=True)
+        group = await campaign_group(session, campaign_id, group_id, cancelled=True)
         if group.cancelled_at is not None:
             return
         visited = await session.scalar(
@@ -141,7 +129,7 @@ async def add_member(db: Database, actor: Actor, campaign_id: int, group_id: int
     phone = p.text("phone", data.phone, "电话", max_len=32, required=False)
     p.raise_if_any()
     async with db.write() as session:
-        group = await _group(session, campaign_id, group_id)
+        group = await campaign_group(session, campaign_id, group_id)
         member = VisitGroupMember(group_id=group.id, name=name, unit=unit, phone=phone)
         session.add(member)
         await session.flush()
@@ -152,7 +140,7 @@ async def add_member(db: Database, actor: Actor, campaign_id: int, group_id: int
 async def remove_member(db: Database, actor: Actor, campaign_id: int, group_id: int, member_id: int) -> None:
     actor.require_organiser()
     async with db.write() as session:
-        group = await _group(session, campaign_id, group_id)
+        group = await campaign_group(session, campaign_id, group_id)
         member = await session.get(VisitGroupMember, member_id)
         if member is None or member.group_id != group.id:
             raise NotFound("组员")
