@@ -178,6 +178,19 @@ async def test_successful_form_post_redirects(client: Client, demo: DemoMeet) ->
     assert response.headers["location"] == f"/org/meets/{demo.meet_id}#teams"
     htmx = await client.post_form(f"/org/meets/{demo.meet_id}/teams", {"name": "工会", "number": "10"}, htmx=True)
     assert htmx.headers["hx-redirect"] == f"/org/meets/{demo.meet_id}#teams"
+    assert "hx-refresh" not in htmx.headers  # posted from elsewhere: the redirect loads the page
+
+
+async def test_an_htmx_post_back_to_the_page_shown_reloads_it(client: Client, demo: DemoMeet) -> None:
+    # HTMX follows HX-Redirect with location.href: to the same page with only an anchor added
+    # that would scroll without loading, and the page would go on showing the old teams.
+    client.sign_in_as(ORGANISER)
+    shown = f"http://testserver/org/meets/{demo.meet_id}"
+    response = await client.post_form(
+        f"/org/meets/{demo.meet_id}/teams", {"name": "工会", "number": "10"}, htmx=True, headers={"HX-Current-URL": shown}
+    )
+    assert response.headers["hx-redirect"] == f"/org/meets/{demo.meet_id}#teams"
+    assert response.headers["hx-refresh"] == "true"
 
 
 async def test_htmx_refusal_of_an_in_place_action_goes_to_the_message_area(client: Client, demo: DemoMeet) -> None:

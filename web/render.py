@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import (
@@ -73,10 +74,23 @@ def page_or_partial(
     return page(request, full, status_code=status_code, **context)
 
 
+def _path_and_query(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.path, parts.query
+
+
 def go(request: Request[Any, Any, Any], url: str) -> Response[Any]:
-    """After a successful POST: HX-Redirect for HTMX, 303 See Other otherwise."""
+    """After a successful POST: HX-Redirect for HTMX, 303 See Other otherwise.
+
+    HTMX follows HX-Redirect by setting ``location.href``; to the page already shown with only
+    an anchor added (``/org/campaigns/1#groups``) that scrolls and loads nothing, so the page
+    would keep showing what the POST just changed. HX-Refresh then has it reloaded."""
     if is_htmx(request):
-        return ClientRedirect(url)
+        response = ClientRedirect(url)
+        current = request.headers.get("hx-current-url")
+        if current and _path_and_query(current) == _path_and_query(url):
+            response.headers["HX-Refresh"] = "true"
+        return response
     return Redirect(url, status_code=303)
 
 
