@@ -19,7 +19,7 @@ those rows only grows, and grows with each edit.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import msgspec
@@ -33,7 +33,7 @@ from events.models import AuditLog, Beneficiary, Campaign, Meet, Person, VisitGr
 from events.occasions import occasion_calendar_items
 from events.pairings import pairing_calendar_items
 from events.timetable import timetable_calendar_items
-from scheduling.overlaps import Booking, clashes
+from scheduling.overlaps import Booking, first_clashes
 
 Source = Callable[[AsyncSession, Actor, dt.datetime, dt.datetime], Awaitable[list[CalendarItem]]]
 
@@ -368,10 +368,15 @@ def _warning_text(clash_people: Sequence[int], clash_groups: Sequence[str], name
     return "、".join(dict.fromkeys(who))
 
 
-def double_bookings(items: Sequence[CalendarItem]) -> list[tuple[CalendarItem, CalendarItem, tuple[int, ...], tuple[str, ...]]]:
-    """Overlapping timed items that share a person or a group. All-day items mark a day, not a
-    place one has to be, and cancelled ones take nobody's time; a team (``team:``) may be in
-    two places at once through different members, so only people and other groups count."""
+def double_bookings(
+    items: Sequence[CalendarItem], limit: int | None = None, among: Collection[str] | None = None
+) -> tuple[list[tuple[CalendarItem, CalendarItem, tuple[int, ...], tuple[str, ...]]], int]:
+    """Overlapping timed items that share a person or a group: the first ``limit`` pairs (all
+    when None) — of those with an item in ``among`` when given — and how many there are.
+
+    All-day items mark a day, not a place one has to be, and cancelled ones take nobody's time;
+    a team (``team:``) may be in two places at once through different members, so only people
+    and other groups count."""
     by_uid = {item.uid: item for item in items}
     # Many items carry the same groups (all the occurrences of a meeting series): each distinct
     # tuple has its teams left out once.
@@ -384,7 +389,8 @@ def double_bookings(items: Sequence[CalendarItem]) -> list[tuple[CalendarItem, C
         if groups is None:
             groups = without_teams[item.groups] = tuple(g for g in item.groups if not g.startswith("team:"))
         bookings.append(Booking(item.uid, item.start, item.end or item.start, item.people, groups))
-    return [(by_uid[c.first], by_uid[c.second], c.people, c.groups) for c in clashes(bookings)]
+    found, total = first_clashes(bookings, limit, among)
+    return [(by_uid[c.first], by_uid[c.second], c.people, c.groups) for c in found], total
 
 
 async def _names(session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
@@ -403,22 +409,23 @@ async def calendar_view(
     start, end = local(start), local(end)
     everything = await collect(session, actor, start, end)
     shown = [item for item in everything if filters.keeps(item)]
-    shown_uids = {item.uid for item in shown}
-    found = [c for c in double_bookings(everything) if c[0].uid in shown_uids or c[1].uid in shown_uids]
+    # warnings for the items shown, each naming what the other one is even when filtered out
+    among = None if len(shown) == len(everything) else {item.uid for item in shown}
+    found, total = double_bookings(everything, WARNING_LIMIT, among)
     wanted_names = {pid for item in everything for pid in item.people}
     if filters.person_id is not None:
         wanted_names.add(filters.person_id)
     names = await _names(session, wanted_names)
     warnings = [
         DoubleBooking(first, second, f"{_warning_text(people, groups, names)}同时安排在「{first.title}」和「{second.title}」")
-        for first, second, people, groups in found[:WARNING_LIMIT]
+        for first, second, people, groups in found
     ]
     return CalendarView(
         start=start, end=end, filters=filters, items=shown, warnings=warnings,
         kinds=sorted({item.kind for item in everything}, key=lambda k: (k not in KIND_LABELS, list(KIND_LABELS).index(k) if k in KIND_LABELS else 0, k)),
         units=sorted({item.unit for item in everything if item.unit}),
         person_name=names.get(filters.person_id, "") if filters.person_id is not None else "",
-        more_warnings=max(0, len(found) - WARNING_LIMIT), names=names,
+        more_warnings=total - len(found), names=names,
     )
 
 

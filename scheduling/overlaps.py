@@ -6,14 +6,13 @@ not clash, and an instant clashes with nothing) and they share at least one pers
 
 The sweep goes resource by resource: a resource's bookings sorted by start, each compared only
 with those still running, so the work is the number of bookings plus the number of clashing
-pairs rather than all pairs.
+pairs rather than all pairs. (The running ones are a plain list, filtered at each start: a
+resource has a handful of bookings at a time, where a heap's pushes and pops cost more.)
 """
 
 from __future__ import annotations
 
-import heapq
-from collections import defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Collection, Hashable, Sequence
 from typing import Any
 
 import msgspec
@@ -36,42 +35,61 @@ class Clash(msgspec.Struct, frozen=True, gc=False):  # values only: never in a r
 
 def clashes(bookings: Sequence[Booking]) -> list[Clash]:
     """Every pair of bookings that overlap in time and share a person or a group, sorted by keys."""
-    by_resource: dict[Hashable, list[tuple[Any, Any, int]]] = defaultdict(list)
-    for index, booking in enumerate(bookings):
+    return first_clashes(bookings)[0]
+
+
+def first_clashes(bookings: Sequence[Booking], limit: int | None = None, among: Collection[str] | None = None) -> tuple[list[Clash], int]:
+    """The first ``limit`` clashing pairs in key order (all when None) and how many there are
+    in all; with ``among``, only the pairs with at least one of those keys count.
+
+    A month can hold thousands of clashing pairs while a page shows fifty: only the pairs
+    returned are made into ``Clash`` values."""
+    # Keys by dense rank: pairs are found and sorted as pairs of small ints, and two bookings
+    # with one key count as one.
+    names = sorted({booking.key for booking in bookings})
+    rank_of = {key: rank for rank, key in enumerate(names)}
+    by_resource: dict[tuple[bool, Hashable], list[tuple[Any, Any, int]]] = {}
+    for booking in bookings:
         if not booking.start < booking.end:
             continue
-        # (start, end, index): sorts by time, then in input order, without a key function
-        entry = (booking.start, booking.end, index)
-        for person in set(booking.people):
-            by_resource[("p", person)].append(entry)
-        for group in set(booking.groups):
-            by_resource[("g", group)].append(entry)
-    keys = [booking.key for booking in bookings]
-    shared: dict[tuple[str, str], tuple[list[int], list[str]]] = {}
-    for (kind, resource), entries in by_resource.items():
+        # (start, end, rank): sorts by time without a key function
+        entry = (booking.start, booking.end, rank_of[booking.key])
+        people, groups = booking.people, booking.groups
+        for person in people if len(people) < 2 else set(people):
+            by_resource.setdefault((True, person), []).append(entry)
+        for group in groups if len(groups) < 2 else set(groups):
+            by_resource.setdefault((False, group), []).append(entry)
+    shared: dict[tuple[int, int], list[tuple[bool, Hashable]]] = {}
+    for resource, entries in by_resource.items():
         if len(entries) < 2:
             continue
         entries.sort()
-        running: list[tuple[Any, str]] = []  # (end, key) heap of bookings not yet finished
-        for start, end, index in entries:
-            while running and not running[0][0] > start:
-                heapq.heappop(running)
-            key = keys[index]
-            for _, other in running:
-                if other == key:
-                    continue
-                pair = (other, key) if other < key else (key, other)
-                found = shared.get(pair)
-                if found is None:
-                    found = shared[pair] = ([], [])
-                found[0 if kind == "p" else 1].append(resource)
-            heapq.heappush(running, (end, key))
-    return [
-        Clash(first, second, _distinct_sorted(people), _distinct_sorted(groups))
-        for (first, second), (people, groups) in sorted(shared.items())
-    ]
+        running: list[tuple[Any, int]] = []  # (end, rank) of the bookings not yet finished
+        for start, end, rank in entries:
+            if running:
+                running = [r for r in running if r[0] > start]
+                for _, other in running:
+                    if other != rank:
+                        pair = (other, rank) if other < rank else (rank, other)
+                        found = shared.get(pair)
+                        if found is None:
+                            shared[pair] = [resource]
+                        else:
+                            found.append(resource)
+            running.append((end, rank))
+    if among is not None:
+        wanted = {rank_of[key] for key in among if key in rank_of}
+        pairs = sorted(pair for pair in shared if pair[0] in wanted or pair[1] in wanted)
+    else:
+        pairs = sorted(shared)
+    chosen = pairs if limit is None else pairs[:limit]
+    return [_clash(names[a], names[b], shared[a, b]) for a, b in chosen], len(pairs)
 
 
-def _distinct_sorted(values: list[Any]) -> tuple[Any, ...]:
-    # most pairs share one person or group: no set, no sort
-    return tuple(values) if len(values) < 2 else tuple(sorted(set(values)))
+def _clash(first: str, second: str, resources: list[tuple[bool, Hashable]]) -> Clash:
+    if len(resources) == 1:  # most pairs share one person or group
+        is_person, value = resources[0]
+        return Clash(first, second, (value,), ()) if is_person else Clash(first, second, (), (value,))
+    people = sorted({value for is_person, value in resources if is_person})
+    groups = sorted({value for is_person, value in resources if not is_person})
+    return Clash(first, second, tuple(people), tuple(groups))  # type: ignore[arg-type]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scheduling.overlaps import Booking, Clash, clashes
+from scheduling.overlaps import Booking, Clash, clashes, first_clashes
 
 
 def brute_force(bookings: list[Booking]) -> list[Clash]:
@@ -49,6 +49,17 @@ def test_clashes_equal_the_brute_force_check_of_every_pair(items: list[Booking])
 @given(bookings())
 def test_the_order_of_the_bookings_does_not_matter(items: list[Booking]) -> None:
     assert clashes(items) == clashes(list(reversed(items)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(bookings(), st.integers(min_value=0, max_value=5), st.sets(st.sampled_from([f"k{i}" for i in range(12)] + ["dup", "nowhere"])))
+def test_first_clashes_are_the_first_of_all_clashes_with_a_wanted_key_and_count_them_all(
+    items: list[Booking], limit: int, among: set[str]
+) -> None:
+    everything = brute_force(items)
+    wanted = [c for c in everything if c.first in among or c.second in among]
+    assert first_clashes(items, limit, among) == (wanted[:limit], len(wanted))
+    assert first_clashes(items, limit) == (everything[:limit], len(everything))
 
 
 def test_touching_ends_and_instants_do_not_clash() -> None:

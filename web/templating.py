@@ -14,6 +14,9 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
     env.autoescape = True
     env.trim_blocks = True
     env.lstrip_blocks = True
+    # Templates ship with the code and change only with a new release (a restart): no page
+    # render stats each of its template files to see whether it changed on disk.
+    env.auto_reload = False
     env.filters["zh_date"] = zh_date
     env.filters["zh_datetime"] = zh_datetime
     env.filters["gender"] = labels.gender
