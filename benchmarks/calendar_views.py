@@ -104,7 +104,7 @@ async def build(db: Database, outings: int, long_running: int, short: int) -> tu
         name="2027年三八慰问", festival="三八", host="公司工会", starts_on="2027-03-01", ends_on="2027-03-31",
     ))
     async with db.write() as session:
-        people = (await session.execute(select(Person.name, Person.unit).order_by(Person.id).limit(300))).all()
+        people = (await session.execute(select(Person.id, Person.name, Person.unit).order_by(Person.id).limit(300))).all()
         groups = []
         for n in range(outings):
             day = MONTH + dt.timedelta(days=n % 31)
@@ -117,8 +117,9 @@ async def build(db: Database, outings: int, long_running: int, short: int) -> tu
         await session.flush()
         for n, group in enumerate(groups):
             for k in (0, 1):
-                name, unit = people[((n % 155) * 2 + k) % len(people)]  # outings 155 apart: same day, overlapping
-                session.add(VisitGroupMember(group_id=group.id, name=name, unit=unit))
+                person_id, name, unit = people[((n % 155) * 2 + k) % len(people)]  # outings 155 apart: same day, overlapping
+                # as visit_groups.add_member links them (the demo's names are unique)
+                session.add(VisitGroupMember(group_id=group.id, name=name, unit=unit, person_id=person_id))
         organiser = await session.scalar(select(UserAccount).where(UserAccount.role == "organiser").order_by(UserAccount.id).limit(1))
     assert organiser is not None
     token = await accounts.start_session(db, organiser, None)

@@ -142,46 +142,15 @@ async def meet_calendar_items(session: AsyncSession, actor: Actor, start: dt.dat
 # Festival visit campaigns -------------------------------------------------------------------------
 
 
-def _archive_match(candidates: Sequence[tuple[int, str]], unit: str) -> int | None:
-    """The one person of that name — of that unit too, when the unit is given and matches
-    someone — or None when the name is unknown or ambiguous."""
-    if unit:
-        same_unit = [person_id for person_id, u in candidates if u == unit]
-        if same_unit:
-            return same_unit[0] if len(same_unit) == 1 else None
-    return candidates[0][0] if len(candidates) == 1 else None
-
-
 async def _member_people(session: AsyncSession, window_groups: Select[tuple[int]]) -> dict[int, tuple[int, ...]]:
-    """The members of the given visit groups matched to the people archive by name — and by
-    unit when given — where the match is unambiguous: person ids by group id.
-
-    A busy month has thousands of members but only a few hundred distinct (name, unit) pairs,
-    so each pair is matched once and the members are only looked up."""
-    connection = await session.connection()
-    members = (await connection.execute(
-        select(VisitGroupMember.group_id, VisitGroupMember.name, VisitGroupMember.unit)
-        .where(VisitGroupMember.group_id.in_(window_groups))
-    )).all()
-    if not members:
-        return {}
-    by_name: dict[str, list[tuple[int, str]]] = {}
-    for person_id, name, unit in (await connection.execute(
-        select(Person.id, Person.name, Person.unit).where(
-            Person.name.in_(select(VisitGroupMember.name).where(VisitGroupMember.group_id.in_(window_groups)))
-        )
-    )).all():
-        by_name.setdefault(name, []).append((person_id, unit))
-    matched: dict[tuple[str, str], int | None] = {}
+    """The archived people in the given visit groups: person ids by group id (members from
+    outside the archive take part too, but cannot be checked for double bookings)."""
     found: dict[int, list[int]] = {}
-    for group_id, name, unit in members:
-        key = (name, unit)
-        if key in matched:
-            person_id = matched[key]
-        else:
-            person_id = matched[key] = _archive_match(by_name.get(name, ()), unit)
-        if person_id is not None:
-            found.setdefault(group_id, []).append(person_id)
+    for group_id, person_id in (await (await session.connection()).execute(
+        select(VisitGroupMember.group_id, VisitGroupMember.person_id)
+        .where(VisitGroupMember.group_id.in_(window_groups), VisitGroupMember.person_id.is_not(None))
+    )).all():
+        found.setdefault(group_id, []).append(person_id)
     return {group_id: tuple(sorted(ids)) for group_id, ids in found.items()}
 
 

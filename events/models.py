@@ -908,7 +908,9 @@ class VisitGroup(Base):
 
 
 class VisitGroupMember(Base):
-    """A member of a visit group (组员), with the department they come from."""
+    """A member of a visit group (组员), with the department they come from, and who they are in
+    the people archive when that is known (for the calendar's double-booking warnings and its
+    person filter); a helper from outside the archive has no person."""
 
     __tablename__ = "visit_group_member"
 
@@ -917,6 +919,7 @@ class VisitGroupMember(Base):
     name: Mapped[str] = mapped_column(String(40))
     unit: Mapped[str] = mapped_column(String(60), default="")
     phone: Mapped[str] = mapped_column(String(32), default="")
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
 
 
 class Beneficiary(Base):

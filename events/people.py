@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from events import audit
 from events.actors import Actor
 from events.db import Database
 from events.errors import NotFound
-from events.models import Gender, Person
+from events.models import Gender, Person, VisitGroupMember
 from events.schemas import PersonInput
 from events.validation import Problems
 
@@ -60,6 +61,7 @@ async def save_person(db: Database, actor: Actor, data: PersonInput, person_id: 
         for field in PersonInput.__struct_fields__:
             setattr(person, field, getattr(clean, field))
         await session.flush()
+        await link_visit_group_members(session, person)
         audit.record(session, actor, "person_save", f"保存职工档案 {person.name}({person.employee_no})", target=f"person:{person.id}")
     return person
 
@@ -71,3 +73,26 @@ async def get_person(db: Database, actor: Actor, person_id: int) -> Person:
         if person is None:
             raise NotFound("职工")
         return person
+
+
+async def archive_match(session: AsyncSession, name: str, unit: str) -> int | None:
+    """The person a name (and unit) written on a form means: the one person of that name — of
+    that unit too, when the unit is given and matches someone — or None when the name is not
+    in the archive or is ambiguous."""
+    candidates = (await session.execute(select(Person.id, Person.unit).where(Person.name == name).order_by(Person.id))).all()
+    if unit:
+        same_unit = [person_id for person_id, person_unit in candidates if person_unit == unit]
+        if same_unit:
+            return same_unit[0] if len(same_unit) == 1 else None
+    return candidates[0][0] if len(candidates) == 1 else None
+
+
+async def link_visit_group_members(session: AsyncSession, person: Person) -> None:
+    """Visit group members written down by name before this person was in the archive under it
+    are linked to them, where the name (and unit) now means them alone."""
+    members = (await session.scalars(
+        select(VisitGroupMember).where(VisitGroupMember.person_id.is_(None), VisitGroupMember.name == person.name)
+    )).all()
+    for member in members:
+        if await archive_match(session, member.name, member.unit) == person.id:
+            member.person_id = person.id

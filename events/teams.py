@@ -16,7 +16,7 @@ from events.actors import Actor
 from events.db import Database
 from events.errors import Conflict, DomainError, NotFound
 from events.models import Meet, Person, Team, TeamMember, UserAccount
-from events.people import check_person
+from events.people import check_person, link_visit_group_members
 from events.schemas import PersonInput, TeamInput
 from events.validation import Problems
 
@@ -114,6 +114,7 @@ async def _person_for(session: AsyncSession, clean: PersonInput, problems: Probl
         person = Person(**{f: getattr(clean, f) for f in PersonInput.__struct_fields__})
         session.add(person)
         await session.flush()
+        await link_visit_group_members(session, person)
         return person
     if person.name != clean.name:
         problems.add("employee_no", f"工号 {clean.employee_no} 在职工档案中是 {person.name},与填写的姓名 {clean.name} 不符")

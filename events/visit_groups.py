@@ -18,6 +18,7 @@ from events.campaigns import active_groups, campaign_group, parse_date
 from events.db import Database
 from events.errors import DomainError, NotFound
 from events.models import Beneficiary, Campaign, Visit, VisitGroup, VisitGroupMember, utcnow
+from events.people import archive_match
 from events.validation import Problems
 
 
@@ -130,7 +131,8 @@ async def add_member(db: Database, actor: Actor, campaign_id: int, group_id: int
     p.raise_if_any()
     async with db.write() as session:
         group = await campaign_group(session, campaign_id, group_id)
-        member = VisitGroupMember(group_id=group.id, name=name, unit=unit, phone=phone)
+        person_id = await archive_match(session, name, unit)
+        member = VisitGroupMember(group_id=group.id, name=name, unit=unit, phone=phone, person_id=person_id)
         session.add(member)
         await session.flush()
         audit.record(session, actor, "visit_group_member", f"{group.name} 添加组员 {name}({unit})", target=f"visit_group:{group.id}")

@@ -9,13 +9,14 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from events import calendar, meets, visit_groups
+from events import calendar, meets, people, visit_groups
 from events.actors import ANONYMOUS
 from events.calendar import Filters, calendar_view, due_this_week, visible
 from events.calendar_items import SHANGHAI, CalendarItem
 from events.db import Database
 from events.demo_campaigns import DEMO_CAMPAIGN_NAME
 from events.models import Campaign, Meet, Person, VisitGroup
+from events.schemas import PersonInput
 from events.visit_groups import GroupInput, MemberInput
 from tests.support import LEADER, ORGANISER, OTHER_LEADER, REFEREE, DemoMeet
 
@@ -140,6 +141,20 @@ async def test_the_same_person_in_two_overlapping_visits_is_warned_about(demo_db
     async with demo_db.read() as session:
         mine = await calendar_view(session, demo.actor(ORGANISER), *FEB_2027, Filters(person_id=person.id))
     assert len(mine.items) == 3 and mine.person_name == person.name and len(mine.warnings) == 2
+
+
+async def test_a_member_written_down_before_joining_the_archive_is_checked_once_archived(demo_db: Database, demo: DemoMeet) -> None:
+    organiser = demo.actor(ORGANISER)
+    await _add_group(demo_db, demo, "第三组", "2027-02-02", "09:00", [("新来的", "工会办公室"), ("外聘司机", "")])
+    await _add_group(demo_db, demo, "第四组", "2027-02-02", "10:00", [("新来的", "工会办公室")])
+    async with demo_db.read() as session:
+        assert (await calendar_view(session, organiser, *FEB_2027)).warnings == []  # nobody of that name yet
+    person = await people.save_person(demo_db, organiser, PersonInput(name="新来的", gender="F", employee_no="NEW-001", unit="工会办公室"))
+    async with demo_db.read() as session:
+        view = await calendar_view(session, organiser, *FEB_2027)
+        mine = await calendar_view(session, organiser, *FEB_2027, Filters(person_id=person.id))
+    assert [w.message.split("同时")[0] for w in view.warnings] == ["新来的"]
+    assert sorted(item.title.split()[-1] for item in mine.items) == ["第三组走访(南城片区)", "第四组走访(南城片区)"]
 
 
 async def test_filters_by_kind_and_unit(demo_db: Database, demo: DemoMeet) -> None:
