@@ -15,6 +15,7 @@ Organisers only; every change writes an audit row in its own transaction.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -946,58 +947,87 @@ async def pairing_calendar_items(session: AsyncSession, actor: Actor, start: dt.
         )).all():
             rows_by_series[row.series_id].append(row)
     now = now_local()
+    items: list[CalendarItem] = []
+    for series in all_series:
+        pairing = pairings[series.pairing_id]
+        materialised = _series_calendar(
+            series, pairing, tuple(units.get(pairing.id, ())), tuple(rows_by_series[series.id]), window_start, window_end
+        )
+        for item, due in materialised.items:
+            items.append(item if due is None or not due < now else materialised.overdue(item))
+    return items
+
+
+def materialised_clear() -> None:
+    """Forget every materialised series (benchmarks measure the calendar without them)."""
+    _series_calendar.cache_clear()
+
+
+class _SeriesCalendar(msgspec.Struct, frozen=True, gc=False):  # strings and items only: never in a cycle
+    """A series' occurrences in a window as calendar items, each planned one without minutes
+    with the (naive local) time it becomes overdue: the one part that depends on the clock."""
+
+    items: tuple[tuple[CalendarItem, dt.datetime | None], ...]
+    about: str
+
+    def overdue(self, item: CalendarItem) -> CalendarItem:
+        return msgspec.structs.replace(item, description=f"{self.about}已过会议时间,尚未记录纪要。")
+
+
+@functools.lru_cache(maxsize=2048)
+def _series_calendar(series: Any, pairing: Any, units: tuple[str, ...], rows: tuple[Any, ...],
+                     window_start: dt.datetime, window_end: dt.datetime) -> _SeriesCalendar:
+    """The occurrences of a series in a window, materialised: the result depends only on the
+    rows read (a series, its pairing, partner units and occurrence rows, all plain values) and
+    the window, so it is kept under them, and any change to a row is a different key. A month
+    viewed again, or by another organiser, expands no rule."""
+    kind = "exchange" if series.kind == MeetingKind.EXCHANGE else "pairing_meeting"
+    about = f"{pairing.name} · {KIND_LABELS.get(series.kind, '')}。联手单位:{'、'.join(units) or '—'}。"
+    title = f"{series.title}({pairing.model_unit})"
+    groups = (f"pairing:{pairing.id}",)
+    url_prefix = f"/org/pairings/{pairing.id}/series/{series.id}/occurrences/"
+    uid_prefix = f"pairing-meeting-{series.id}-"
+    location, unit, series_sequence = series.location, pairing.model_unit, series.sequence
+    by_original = {r.original_start: r for r in rows}
     # Naive local times made aware by adding their distance from the window's start to the
     # aware start: the same wall-clock value as .replace(tzinfo=SHANGHAI), at a fraction of
     # the cost of a keyword replace for each of a thousand occurrences.
     aware_base = window_start.replace(tzinfo=SHANGHAI)
-    items: list[CalendarItem] = []
-    for series in all_series:
-        pairing = pairings[series.pairing_id]
-        series_rows = rows_by_series[series.id]
-        by_original = {r.original_start: r for r in series_rows}
-        kind = "exchange" if series.kind == MeetingKind.EXCHANGE else "pairing_meeting"
-        about = f"{pairing.name} · {KIND_LABELS.get(series.kind, '')}。联手单位:{'、'.join(units.get(pairing.id, [])) or '—'}。"
-        title = f"{series.title}({pairing.model_unit})"
-        groups = (f"pairing:{pairing.id}",)
-        url_prefix = f"/org/pairings/{pairing.id}/series/{series.id}/occurrences/"
-        uid_prefix = f"pairing-meeting-{series.id}-"
-        location, unit, series_sequence = series.location, pairing.model_unit, series.sequence
-        for occ in series_occurrences(series, pairing, series_rows, window_start, window_end):  # type: ignore[arg-type]  # rows with the same columns
-            row = by_original.get(occ.original_start)
-            # the status as OccurrenceView.status gives it
-            if occ.cancelled:
-                status = MeetingStatus.CANCELLED
-            elif row is not None and row.status == MeetingStatus.HELD:
-                status = MeetingStatus.HELD
-            elif occ.start < now and not (row is not None and row.has_minutes):
-                status = "overdue"
-            else:
-                status = MeetingStatus.PLANNED
-            description = about
-            if status == MeetingStatus.CANCELLED and row is not None:
-                description += f"已取消:{row.cancel_reason}"
-            elif status == "overdue":
-                description += "已过会议时间,尚未记录纪要。"
-            elif occ.moved:
-                description += f"由 {occ.original_start:%Y-%m-%d %H:%M} 改期。"
-            key = _key_text(occ.original_start)
-            items.append(
-                CalendarItem(
-                    uid=f"{uid_prefix}{key}@zhijia",
-                    kind=kind,
-                    title=title,
-                    start=aware_base + (occ.start - window_start),
-                    end=aware_base + (occ.end - window_start),
-                    location=location,
-                    unit=unit,
-                    groups=groups,
-                    status=_ITEM_STATUS.get(status, "confirmed"),
-                    sequence=series_sequence + (row.sequence if row is not None else 0),
-                    url=url_prefix + key,
-                    description=description,
-                )
-            )
-    return items
+    items: list[tuple[CalendarItem, dt.datetime | None]] = []
+    for occ in series_occurrences(series, pairing, rows, window_start, window_end):  # rows with the same columns
+        row = by_original.get(occ.original_start)
+        # the status as OccurrenceView.status gives it, but for overdue (see _SeriesCalendar)
+        if occ.cancelled:
+            status = MeetingStatus.CANCELLED
+        elif row is not None and row.status == MeetingStatus.HELD:
+            status = MeetingStatus.HELD
+        else:
+            status = MeetingStatus.PLANNED
+        description = about
+        if status == MeetingStatus.CANCELLED and row is not None:
+            description += f"已取消:{row.cancel_reason}"
+        elif occ.moved:
+            description += f"由 {occ.original_start:%Y-%m-%d %H:%M} 改期。"
+        due = occ.start if status == MeetingStatus.PLANNED and not (row is not None and row.has_minutes) else None
+        key = _key_text(occ.original_start)
+        items.append((
+            CalendarItem(
+                uid=f"{uid_prefix}{key}@zhijia",
+                kind=kind,
+                title=title,
+                start=aware_base + (occ.start - window_start),
+                end=aware_base + (occ.end - window_start),
+                location=location,
+                unit=unit,
+                groups=groups,
+                status=_ITEM_STATUS.get(status, "confirmed"),
+                sequence=series_sequence + (row.sequence if row is not None else 0),
+                url=url_prefix + key,
+                description=description,
+            ),
+            due,
+        ))
+    return _SeriesCalendar(tuple(items), about)
 
 
 async def counts_xlsx(db: Database, actor: Actor) -> tuple[str, bytes]:

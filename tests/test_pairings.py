@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from events import pairings
 from events.activity_models import MeetingOccurrence, PartnerLevelChange
+from events.calendar_items import CalendarItem
 from events.db import Database
 from events.demo_activities import DEMO_PAIRING_NAME
 from events.errors import DomainError, Forbidden, NotFound
@@ -205,6 +206,44 @@ async def test_calendar_items_for_a_window_keep_cancelled_and_moved_ones_with_st
     assert {i.uid: i.sequence for i in again if i.groups == (f"pairing:{pid}",)} == {
         mine[0].uid: 2, mine[1].uid: 1, mine[2].uid: 2,
     }
+
+
+async def test_materialised_occurrences_follow_every_change_and_the_clock(
+    demo_db: Database, demo: DemoMeet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The calendar keeps a series' occurrences for a window under the rows they come from: a
+    recorded meeting, a move or an edit shows at once, and a meeting becomes overdue when its
+    time passes even though nothing was written."""
+    from events.calendar_items import local
+
+    actor = demo.actor(ORGANISER)
+    pid = await _pairing(demo_db, demo)
+    sid = await _monthly(demo_db, demo, pid)
+    window = (local(dt.datetime(2027, 2, 1)), local(dt.datetime(2027, 3, 1)))
+
+    async def february(now: dt.datetime) -> CalendarItem:
+        monkeypatch.setattr(pairings, "now_local", lambda: now)
+        async with demo_db.read() as session:
+            items = await pairings.pairing_calendar_items(session, actor, *window)
+        (item,) = [i for i in items if i.groups == (f"pairing:{pid}",)]
+        return item
+
+    before = await february(dt.datetime(2027, 2, 10, 8, 59))
+    assert "已过会议时间" not in before.description
+    assert "已过会议时间" in (await february(dt.datetime(2027, 2, 10, 9, 1))).description
+    hits = pairings._series_calendar.cache_info().hits  # noqa: SLF001
+    assert (await february(dt.datetime(2027, 2, 10, 8, 59))) == before  # kept, and still as it was
+    assert pairings._series_calendar.cache_info().hits > hits  # noqa: SLF001
+    await pairings.move_occurrence(
+        demo_db, actor, sid, dt.datetime(2027, 2, 10, 9), MoveInput(day="2027-02-11", start_time="14:00", end_time="15:00"), now=NOW
+    )
+    moved = await february(dt.datetime(2027, 2, 10, 9, 1))
+    assert moved.start == local(dt.datetime(2027, 2, 11, 14)) and "改期" in moved.description and moved.sequence == before.sequence + 1
+    await pairings.record_occurrence(
+        demo_db, actor, sid, dt.datetime(2027, 2, 10, 9), RecordInput(minutes="会办两件事", held="1"), now=NOW
+    )
+    held = await february(dt.datetime(2027, 2, 11, 15, 1))
+    assert held.status == "done" and "已过会议时间" not in held.description and held.sequence == moved.sequence + 1
 
 
 async def test_occurrence_rows_are_unique_per_series_and_start(demo_db: Database, demo: DemoMeet) -> None:
