@@ -974,7 +974,7 @@ class _SeriesCalendar(msgspec.Struct, frozen=True, gc=False):  # strings and ite
         return msgspec.structs.replace(item, description=f"{self.about}已过会议时间,尚未记录纪要。")
 
 
-@functools.lru_cache(maxsize=2048)
+@functools.lru_cache(maxsize=1024)  # series × windows; a feed's window holds a year of a series
 def _series_calendar(series: Any, pairing: Any, units: tuple[str, ...], rows: tuple[Any, ...],
                      window_start: dt.datetime, window_end: dt.datetime) -> _SeriesCalendar:
     """The occurrences of a series in a window, materialised: the result depends only on the
