@@ -18,6 +18,7 @@ import asyncio
 import functools
 import os
 import sqlite3
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext, suppress
 from pathlib import Path
@@ -155,7 +156,9 @@ class Database:
         self._read = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         # SQLite has one writer at a time. Writers of this process take turns here instead of
         # all spinning in SQLite's busy handler, whose growing sleeps make a long latency tail.
-        self._turns: dict[tuple[int, Any], asyncio.Lock] = {}
+        # Held weakly: a row's lock lives while a writer holds or awaits it, so a long-running
+        # server keeps no lock for each row it ever wrote.
+        self._turns: weakref.WeakValueDictionary[tuple[int, Any], asyncio.Lock] = weakref.WeakValueDictionary()
         self._write_engine = self.engine.execution_options(**{_WRITE: True})
         # Lookups of one row need no snapshot across statements: each runs in its own implicit
         # transaction, which saves a BEGIN and a ROLLBACK per request (PostgreSQL: two round trips).

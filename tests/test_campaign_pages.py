@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from events.db import Database
 from events.demo_campaigns import DEMO_CAMPAIGN_NAME
-from events.models import AuditLog, Beneficiary, Campaign, VisitGroup
+from events.models import AuditLog, Beneficiary, Campaign, Person, VisitGroup, VisitGroupMember
 from tests.support import LEADER, ORGANISER, REFEREE, Client, DemoMeet
 
 Clients = Callable[..., Awaitable[Client]]
@@ -144,6 +144,27 @@ async def test_group_assignment_from_the_board_answers_with_the_row(clients: Cli
     assert response.status_code == 200
     assert response.text.lstrip().startswith(f'<tr id="household-{b.id}"')
     assert f'value="{groups[1]}" selected' in response.text
+
+
+async def test_a_member_from_the_archive_is_linked_and_one_from_outside_is_marked(clients: Clients, demo_db: Database) -> None:
+    campaign_id, _, groups = await _ids(demo_db)
+    async with demo_db.read() as session:
+        person = await session.scalar(select(Person).order_by(Person.id).limit(1))
+    assert person is not None
+    organiser = await clients(ORGANISER)
+    for name, unit in ((person.name, person.unit), ("外聘司机", "")):
+        added = await organiser.post_form(f"/org/campaigns/{campaign_id}/groups/{groups[0]}/members", {"name": name, "unit": unit})
+        assert added.status_code in (200, 303)
+    async with demo_db.read() as session:
+        linked = dict((await session.execute(
+            select(VisitGroupMember.name, VisitGroupMember.person_id).where(VisitGroupMember.group_id == groups[0])
+        )).all())
+    assert linked[person.name] == person.id and linked["外聘司机"] is None
+    board = await organiser.get(f"/org/campaigns/{campaign_id}")
+    card = board.text[board.text.index(f'id="group-{groups[0]}"'):]
+    card = card[:card.index("</ul>")]
+    line = {name: card[card.index(name):].split("</li>")[0] for name in (person.name, "外聘司机")}
+    assert "未关联档案" not in line[person.name] and "未关联档案" in line["外聘司机"]
 
 
 async def test_bad_input_is_a_chinese_message_not_a_500(clients: Clients, demo_db: Database) -> None:

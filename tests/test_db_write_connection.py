@@ -95,3 +95,15 @@ async def test_a_table_name_must_be_a_plain_identifier(demo_db: Database) -> Non
     with pytest.raises(ValueError):
         async with demo_db.write_connection(lock=("team; DROP TABLE team", 1)):
             pass
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+async def test_a_rows_turn_is_forgotten_when_no_writer_holds_or_awaits_it(demo_db: Database, demo: DemoMeet) -> None:
+    team_ids = list(demo.team_ids.values())
+    async with demo_db.write_connection(lock=("team", team_ids[0])):
+        assert len(demo_db._turns) == 1  # noqa: SLF001
+    for team_id in team_ids:
+        async with demo_db.write_connection(lock=("team", team_id)) as conn:
+            await _write_audit(conn, "turn")
+    assert len(demo_db._turns) == 0  # noqa: SLF001
+    assert await _audit_rows(demo_db, "turn") == len(team_ids)
