@@ -4,7 +4,9 @@
 each led by a leader with staff of several departments, gathering at 9:45 in the lobby and
 leaving at 10:00, with about 3000 yuan cash and 2000 yuan goods. Here the areas are the city's
 east and west; four households are drawn from the member archive by tag (劳模, 困难职工) and two
-are added by hand (a retired couple, 篇七's 退休 ≥ 200 yuan each, and a migrant worker).
+are added by hand (a retired couple, 篇七's 退休 ≥ 200 yuan each, and a migrant worker). The
+groups' members are union and department staff, put in the member archive first, so that the
+calendar knows them.
 Everything is fixed — no dates from the clock, no randomness — so the demo is the same each time.
 """
 
@@ -12,12 +14,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from events import beneficiaries, campaigns, person_tags, visit_groups
+from events import beneficiaries, campaigns, people, person_tags, visit_groups
 from events.actors import Actor
 from events.beneficiaries import HardshipInput, HouseholdInput
 from events.campaigns import CampaignInput, LivingLineInput
 from events.db import Database
 from events.models import Beneficiary, Campaign, Person
+from events.schemas import PersonInput
 from events.visit_groups import GroupInput, MemberInput
 
 DEMO_CAMPAIGN_NAME = "2027年春节慰问"
@@ -48,6 +51,13 @@ ARCHIVE = {
 BY_HAND = [
     HouseholdInput(name="周秀兰", category="退休", unit="退休职工(原机修车间)", area="西城片区", address="西城区老厂宿舍 2 栋 103", contact="13800001111", persons="2", note="夫妇二人均为本公司退休职工"),
     HouseholdInput(name="马建军", category="农民工", unit="一车间(劳务派遣)", area="西城片区", address="西城区城中村安置房 6 栋 301", contact="13900002222"),
+]
+STAFF = [  # the groups' members, in the member archive
+    PersonInput(name="张敏", gender="F", employee_no="GH001", unit="公司工会"),
+    PersonInput(name="李涛", gender="M", employee_no="ZH014", unit="综合管理部"),
+    PersonInput(name="陈静", gender="F", employee_no="CW006", unit="财务部"),
+    PersonInput(name="赵鹏", gender="M", employee_no="GH002", unit="公司工会"),
+    PersonInput(name="吴杰", gender="M", employee_no="SJ021", unit="生产技术部"),
 ]
 GROUPS = [
     (GroupInput(name="第一组", area="东城片区", leader="公司工会主席 刘志强", visit_on="2027-02-01", starts_at="10:00", gathers_at="09:45", assembly_point="公司办公楼一楼大堂"),
@@ -85,6 +95,8 @@ async def load_demo_campaign(db: Database, actor: Actor) -> Campaign | None:
         await beneficiaries.update_household(db, actor, campaign.id, b.id, household, hardship or HardshipInput())
     for data in BY_HAND:
         await beneficiaries.add_household(db, actor, campaign.id, data)
+    for person in STAFF:
+        await people.save_person(db, actor, person)
     group_of_area = {}
     for group_input, members in GROUPS:
         group = await visit_groups.save_group(db, actor, campaign.id, group_input)
