@@ -128,7 +128,7 @@ class Person(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(40), index=True)  # names on forms are matched to the archive
     gender: Mapped[str] = mapped_column(String(1))
     birth_date: Mapped[dt.date | None] = mapped_column(Date)
     # A birthday kept by the lunar calendar (农历), celebrated on a different solar date each year.
@@ -916,7 +916,7 @@ class VisitGroupMember(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("visit_group.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(40), index=True)  # relinked when the archive changes under a name
     unit: Mapped[str] = mapped_column(String(60), default="")
     phone: Mapped[str] = mapped_column(String(32), default="")
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)

@@ -913,8 +913,11 @@ _CALENDAR_OCCURRENCES = select(
     MeetingOccurrence.series_id, MeetingOccurrence.original_start, MeetingOccurrence.moved_start,
     MeetingOccurrence.moved_end, MeetingOccurrence.status, MeetingOccurrence.cancel_reason,
     (MeetingOccurrence.minutes != "").label("has_minutes"), MeetingOccurrence.sequence,
-)
+).order_by(MeetingOccurrence.series_id, MeetingOccurrence.original_start)  # a fixed order: part of a series' key
 _ITEM_STATUS = {MeetingStatus.CANCELLED: "cancelled", MeetingStatus.HELD: "done"}
+
+
+MATERIALISED_WINDOW = dt.timedelta(days=62)  # the calendar's views; not a feed's year
 
 
 async def pairing_calendar_items(session: AsyncSession, actor: Actor, start: dt.datetime, end: dt.datetime) -> list[CalendarItem]:
@@ -936,7 +939,9 @@ async def pairing_calendar_items(session: AsyncSession, actor: Actor, start: dt.
     ids = list(pairings)
     units: dict[int, list[str]] = {}
     for pairing_id, unit in (await (await session.connection()).execute(
+        # in a fixed order: the units are part of a materialised series' key (and of its text)
         select(PairingPartner.pairing_id, PairingPartner.unit).where(PairingPartner.pairing_id.in_(ids))
+        .order_by(PairingPartner.pairing_id, PairingPartner.position, PairingPartner.id)
     )).all():
         units.setdefault(pairing_id, []).append(unit)
     all_series = (await (await session.connection()).execute(_CALENDAR_SERIES.where(MeetingSeries.pairing_id.in_(ids)))).all()
@@ -947,10 +952,13 @@ async def pairing_calendar_items(session: AsyncSession, actor: Actor, start: dt.
         )).all():
             rows_by_series[row.series_id].append(row)
     now = now_local()
+    # Views (a month with the days around it, a week, the agenda) are materialised; a feed's
+    # year-long window is expanded each time, so that the kept items stay a few per entry.
+    expand_series = _series_calendar if window_end - window_start <= MATERIALISED_WINDOW else _series_calendar.__wrapped__
     items: list[CalendarItem] = []
     for series in all_series:
         pairing = pairings[series.pairing_id]
-        materialised = _series_calendar(
+        materialised = expand_series(
             series, pairing, tuple(units.get(pairing.id, ())), tuple(rows_by_series[series.id]), window_start, window_end
         )
         for item, due in materialised.items:
@@ -974,7 +982,7 @@ class _SeriesCalendar(msgspec.Struct, frozen=True, gc=False):  # strings and ite
         return msgspec.structs.replace(item, description=f"{self.about}已过会议时间,尚未记录纪要。")
 
 
-@functools.lru_cache(maxsize=1024)  # series × windows; a feed's window holds a year of a series
+@functools.lru_cache(maxsize=1024)  # series × windows of up to 62 days: some 40 000 items at most (a daily rule)
 def _series_calendar(series: Any, pairing: Any, units: tuple[str, ...], rows: tuple[Any, ...],
                      window_start: dt.datetime, window_end: dt.datetime) -> _SeriesCalendar:
     """The occurrences of a series in a window, materialised: the result depends only on the

@@ -58,10 +58,10 @@ async def save_person(db: Database, actor: Actor, data: PersonInput, person_id: 
             person = await session.get(Person, person_id)
             if person is None:
                 raise NotFound("职工")
+        old_name = person.name
         for field in PersonInput.__struct_fields__:
             setattr(person, field, getattr(clean, field))
-        await session.flush()
-        await link_visit_group_members(session, person)
+        await relink_visit_group_members(session, person.name, *([old_name] if old_name else []))
         audit.record(session, actor, "person_save", f"保存职工档案 {person.name}({person.employee_no})", target=f"person:{person.id}")
     return person
 
@@ -87,12 +87,15 @@ async def archive_match(session: AsyncSession, name: str, unit: str) -> int | No
     return candidates[0][0] if len(candidates) == 1 else None
 
 
-async def link_visit_group_members(session: AsyncSession, person: Person) -> None:
-    """Visit group members written down by name before this person was in the archive under it
-    are linked to them, where the name (and unit) now means them alone."""
-    members = (await session.scalars(
-        select(VisitGroupMember).where(VisitGroupMember.person_id.is_(None), VisitGroupMember.name == person.name)
-    )).all()
+async def relink_visit_group_members(session: AsyncSession, *names: str) -> None:
+    """Keep every visit group member of these names linked as ``archive_match`` says: called
+    whenever the archive changes under a name (a person added, renamed or given a unit), since
+    a name that meant one person may now mean another, or be ambiguous."""
+    await session.flush()
+    members = (await session.scalars(select(VisitGroupMember).where(VisitGroupMember.name.in_(set(names))))).all()
+    matched: dict[tuple[str, str], int | None] = {}
     for member in members:
-        if await archive_match(session, member.name, member.unit) == person.id:
-            member.person_id = person.id
+        key = (member.name, member.unit)
+        if key not in matched:
+            matched[key] = await archive_match(session, member.name, member.unit)
+        member.person_id = matched[key]

@@ -16,7 +16,7 @@ from events.actors import Actor
 from events.db import Database
 from events.errors import Conflict, DomainError, NotFound
 from events.models import Meet, Person, Team, TeamMember, UserAccount
-from events.people import check_person, link_visit_group_members
+from events.people import check_person, relink_visit_group_members
 from events.schemas import PersonInput, TeamInput
 from events.validation import Problems
 
@@ -113,8 +113,7 @@ async def _person_for(session: AsyncSession, clean: PersonInput, problems: Probl
     if person is None:
         person = Person(**{f: getattr(clean, f) for f in PersonInput.__struct_fields__})
         session.add(person)
-        await session.flush()
-        await link_visit_group_members(session, person)
+        await relink_visit_group_members(session, person.name)
         return person
     if person.name != clean.name:
         problems.add("employee_no", f"工号 {clean.employee_no} 在职工档案中是 {person.name},与填写的姓名 {clean.name} 不符")
@@ -126,6 +125,7 @@ async def _person_for(session: AsyncSession, clean: PersonInput, problems: Probl
         person.birth_date = clean.birth_date
     if clean.unit and not person.unit:
         person.unit = clean.unit
+        await relink_visit_group_members(session, person.name)
     return person
 
 

@@ -15,7 +15,7 @@ from events.calendar import Filters, calendar_view, due_this_week, visible
 from events.calendar_items import SHANGHAI, CalendarItem
 from events.db import Database
 from events.demo_campaigns import DEMO_CAMPAIGN_NAME
-from events.models import Campaign, Meet, Person, VisitGroup
+from events.models import Campaign, Meet, Person, VisitGroup, VisitGroupMember
 from events.schemas import PersonInput
 from events.visit_groups import GroupInput, MemberInput
 from tests.support import LEADER, ORGANISER, OTHER_LEADER, REFEREE, DemoMeet
@@ -155,6 +155,25 @@ async def test_a_member_written_down_before_joining_the_archive_is_checked_once_
         mine = await calendar_view(session, organiser, *FEB_2027, Filters(person_id=person.id))
     assert [w.message.split("同时")[0] for w in view.warnings] == ["新来的"]
     assert sorted(item.title.split()[-1] for item in mine.items) == ["第三组走访(南城片区)", "第四组走访(南城片区)"]
+
+
+async def test_members_are_relinked_whenever_the_archive_changes_under_their_name(demo_db: Database, demo: DemoMeet) -> None:
+    organiser = demo.actor(ORGANISER)
+    first = await people.save_person(demo_db, organiser, PersonInput(name="欧阳明远", gender="M", employee_no="OY-001", unit="一车间"))
+    group = await _add_group(demo_db, demo, "第三组", "2027-02-02", "09:00", [("欧阳明远", "二车间"), ("欧阳明远", "")])
+
+    async def links() -> dict[str, int | None]:
+        async with demo_db.read() as session:
+            rows = (await session.execute(
+                select(VisitGroupMember.unit, VisitGroupMember.person_id).where(VisitGroupMember.group_id == group.id)
+            )).all()
+        return {unit or "无单位": person_id for unit, person_id in rows}
+
+    assert await links() == {"二车间": first.id, "无单位": first.id}  # the only one of that name
+    second = await people.save_person(demo_db, organiser, PersonInput(name="欧阳明远", gender="M", employee_no="OY-002", unit="二车间"))
+    assert await links() == {"二车间": second.id, "无单位": None}  # by unit; without one, ambiguous
+    await people.save_person(demo_db, organiser, PersonInput(name="欧阳明辉", gender="M", employee_no="OY-002", unit="二车间"), second.id)
+    assert await links() == {"二车间": first.id, "无单位": first.id}  # renamed: the name is his alone again
 
 
 async def test_filters_by_kind_and_unit(demo_db: Database, demo: DemoMeet) -> None:
