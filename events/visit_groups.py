@@ -118,6 +118,7 @@ async def cancel_group(db: Database, actor: Actor, campaign_id: int, group_id: i
             raise DomainError(f"{group.name} 已有 {visited} 户登记了走访,不能删除")
         for b in (await session.scalars(select(Beneficiary).where(Beneficiary.group_id == group.id))).all():
             b.group_id = None
+        await session.flush()  # the households out first: the database refuses to cancel a group that holds any
         group.cancelled_at = utcnow()
         audit.record(session, actor, "visit_group_cancel", f"取消慰问小组 {group.name}", target=f"visit_group:{group.id}")
 

@@ -4,7 +4,7 @@ events.person_tags) on SQLite and PostgreSQL, with the demo campaign 2027年春�
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from events import beneficiaries, campaigns, person_tags, visit_groups
@@ -293,6 +293,26 @@ async def test_cancelling_a_group_returns_its_households_to_unassigned_and_keeps
         await visit_groups.save_group(demo_db, organiser, campaign_id, GroupInput(name="新二组"), cancelled.id)
     again = await visit_groups.save_group(demo_db, organiser, campaign_id, GroupInput(name=cancelled.name))  # the name is free again
     assert again.id != cancelled.id
+
+
+async def test_the_database_keeps_households_out_of_cancelled_groups(demo_db: Database, demo: DemoMeet) -> None:
+    """Beside the service's checks: a household written into a cancelled group, or a group
+    cancelled with households in it, is refused by the database itself."""
+    campaign_id = await _campaign_id(demo_db)
+    organiser = demo.actor(ORGANISER)
+    board = await campaigns.board(demo_db, organiser, campaign_id)
+    full, emptied = board.groups[0], board.groups[1]
+    await visit_groups.cancel_group(demo_db, organiser, campaign_id, emptied.group.id)  # through the service: fine
+    household = full.households[0].b.id
+    with pytest.raises(IntegrityError, match="visit group with households cannot be cancelled"):
+        async with demo_db.write() as session:
+            await session.execute(text("UPDATE visit_group SET cancelled_at = CURRENT_TIMESTAMP WHERE id = :g"), {"g": full.group.id})
+    with pytest.raises(IntegrityError, match="cannot be put in a cancelled visit group"):
+        async with demo_db.write() as session:
+            await session.execute(text("UPDATE beneficiary SET group_id = :g WHERE id = :b"), {"g": emptied.group.id, "b": household})
+    async with demo_db.read() as session:
+        assert (await session.get(Beneficiary, household)).group_id == full.group.id  # type: ignore[union-attr]
+        assert (await session.get(VisitGroup, full.group.id)).cancelled_at is None  # type: ignore[union-attr]
 
 
 # The public notice ------------------------------------------------------------------------------------------
