@@ -30,6 +30,7 @@ from events.campaigns import (
     household_status,
     parse_date,
     planned_amount,
+    refused_in_cancelled_group,
     rules_for,
 )
 from events.db import Database
@@ -353,17 +354,18 @@ async def set_amount(
 async def assign_group(db: Database, actor: Actor, campaign_id: int, household_id: int, group_id: int | None) -> Beneficiary:
     """Put an approved household in one of the campaign's visit groups (None: take it out)."""
     actor.require_organiser()
-    async with db.write() as session:
-        b = await _household(session, campaign_id, household_id)
-        if group_id is not None:
-            group = await campaign_group(session, campaign_id, group_id)
-            if b.review != ReviewStatus.APPROVED:
-                raise Conflict(f"{b.name} 尚未审核通过,不能安排走访")
-            text = f"安排到{group.name}"
-        else:
-            text = "移出慰问小组"
-        b.group_id = group_id
-        audit.record(session, actor, "household_group", f"慰问对象 {b.name}:{text}", target=f"household:{b.id}")
+    with refused_in_cancelled_group("该慰问小组刚被取消,请刷新页面后重新安排"):
+        async with db.write() as session:
+            b = await _household(session, campaign_id, household_id)
+            if group_id is not None:
+                group = await campaign_group(session, campaign_id, group_id)
+                if b.review != ReviewStatus.APPROVED:
+                    raise Conflict(f"{b.name} 尚未审核通过,不能安排走访")
+                text = f"安排到{group.name}"
+            else:
+                text = "移出慰问小组"
+            b.group_id = group_id
+            audit.record(session, actor, "household_group", f"慰问对象 {b.name}:{text}", target=f"household:{b.id}")
     return b
 
 

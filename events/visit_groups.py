@@ -14,10 +14,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from events import audit
 from events.actors import Actor
-from events.campaigns import active_groups, campaign_group, parse_date
+from events.campaigns import (
+    active_groups,
+    campaign_group,
+    parse_date,
+    refused_in_cancelled_group,
+)
 from events.db import Database
 from events.errors import DomainError, NotFound
-from events.models import Beneficiary, Campaign, Visit, VisitGroup, VisitGroupMember, utcnow
+from events.models import (
+    Beneficiary,
+    Campaign,
+    Visit,
+    VisitGroup,
+    VisitGroupMember,
+    utcnow,
+)
 from events.people import archive_match
 from events.validation import Problems
 
@@ -107,20 +119,21 @@ async def cancel_group(db: Database, actor: Actor, campaign_id: int, group_id: i
     is kept and marked, not deleted: a phone calendar subscribed to the feed then shows its
     outing cancelled (STATUS:CANCELLED, SEQUENCE raised by this audit row) instead of losing it."""
     actor.require_organiser()
-    async with db.write() as session:
-        group = await campaign_group(session, campaign_id, group_id, cancelled=True)
-        if group.cancelled_at is not None:
-            return
-        visited = await session.scalar(
-            select(func.count()).select_from(Visit).join(Beneficiary, Beneficiary.id == Visit.beneficiary_id).where(Beneficiary.group_id == group.id)
-        )
-        if visited:
-            raise DomainError(f"{group.name} 已有 {visited} 户登记了走访,不能删除")
-        for b in (await session.scalars(select(Beneficiary).where(Beneficiary.group_id == group.id))).all():
-            b.group_id = None
-        await session.flush()  # the households out first: the database refuses to cancel a group that holds any
-        group.cancelled_at = utcnow()
-        audit.record(session, actor, "visit_group_cancel", f"取消慰问小组 {group.name}", target=f"visit_group:{group.id}")
+    with refused_in_cancelled_group("刚有慰问对象被安排到该小组,请刷新页面后再取消"):
+        async with db.write() as session:
+            group = await campaign_group(session, campaign_id, group_id, cancelled=True)
+            if group.cancelled_at is not None:
+                return
+            visited = await session.scalar(
+                select(func.count()).select_from(Visit).join(Beneficiary, Beneficiary.id == Visit.beneficiary_id).where(Beneficiary.group_id == group.id)
+            )
+            if visited:
+                raise DomainError(f"{group.name} 已有 {visited} 户登记了走访,不能删除")
+            for b in (await session.scalars(select(Beneficiary).where(Beneficiary.group_id == group.id))).all():
+                b.group_id = None
+            await session.flush()  # the households out first: the database refuses to cancel a group that holds any
+            group.cancelled_at = utcnow()
+            audit.record(session, actor, "visit_group_cancel", f"取消慰问小组 {group.name}", target=f"visit_group:{group.id}")
 
 
 async def add_member(db: Database, actor: Actor, campaign_id: int, group_id: int, data: MemberInput) -> VisitGroupMember:

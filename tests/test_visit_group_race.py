@@ -13,6 +13,7 @@ import pytest
 
 from events import campaigns, visit_groups
 from events.db import Database
+from events.errors import Conflict
 from events.demo_campaigns import DEMO_CAMPAIGN_NAME
 from events.visit_groups import GroupInput
 from tests.conftest import asyncpg_dsn
@@ -24,11 +25,15 @@ ASSIGN = "UPDATE beneficiary SET group_id = $1 WHERE id = $2"
 CANCEL = "UPDATE visit_group SET cancelled_at = now() WHERE id = $1"
 
 
+async def _campaign_id(db: Database, demo: DemoMeet) -> int:
+    listing = await campaigns.list_campaigns(db, demo.actor(ORGANISER))
+    return next(c.id for c in listing if c.name == DEMO_CAMPAIGN_NAME)
+
+
 async def _setup(db: Database, demo: DemoMeet, name: str) -> tuple[int, int]:
     """A new, empty group of the demo campaign and a household of another group."""
     organiser = demo.actor(ORGANISER)
-    listing = await campaigns.list_campaigns(db, organiser)
-    campaign_id = next(c.id for c in listing if c.name == DEMO_CAMPAIGN_NAME)
+    campaign_id = await _campaign_id(db, demo)
     group = await visit_groups.save_group(db, organiser, campaign_id, GroupInput(name=name))
     board = await campaigns.board(db, organiser, campaign_id)
     household = next(h.b.id for g in board.groups if g.group.id != group.id for h in g.households)
@@ -64,6 +69,26 @@ async def test_a_cancellation_waits_for_an_assignment_to_its_group_and_then_refu
     finally:
         await assigner.close()
         await canceller.close()
+
+
+async def test_an_organiser_cancelling_in_that_moment_is_told_why_in_chinese(demo_db: Database, demo: DemoMeet) -> None:
+    group_id, household = await _setup(demo_db, demo, "服务组")
+    assigner = await asyncpg.connect(asyncpg_dsn(demo_db.url))
+    try:
+        assigning = assigner.transaction()
+        await assigning.start()
+        await assigner.execute(ASSIGN, group_id, household)
+        cancelling = asyncio.create_task(
+            visit_groups.cancel_group(demo_db, demo.actor(ORGANISER), await _campaign_id(demo_db, demo), group_id)
+        )
+        await asyncio.sleep(0.3)
+        assert not cancelling.done()
+        await assigning.commit()
+        with pytest.raises(Conflict, match="刚有慰问对象被安排到该小组"):
+            await cancelling
+        assert await _state(assigner, group_id, household) == (group_id, False)
+    finally:
+        await assigner.close()
 
 
 async def test_control_without_the_trigger_lock_both_commit_and_a_household_is_left_in_a_cancelled_group(
