@@ -189,6 +189,11 @@ class MeetingOccurrence(Base):
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
 
+    @property
+    def has_minutes(self) -> bool:
+        """Minutes written (the calendar reads the same fact as a column of plain rows)."""
+        return self.minutes != ""
+
 
 class MemberOccasion(Base):
     """A member's occasion the union marks (婚丧病, 篇二), or a 三八/五一 activity.

@@ -194,13 +194,8 @@ class OccurrenceView:
     @property
     def status(self) -> str:
         """planned / held / cancelled, or overdue: past, still planned and without minutes."""
-        if self.occurrence.cancelled:
-            return MeetingStatus.CANCELLED
-        if self.row is not None and self.row.status == MeetingStatus.HELD:
-            return MeetingStatus.HELD
-        if self.occurrence.start < self.now and not (self.row is not None and self.row.minutes):
-            return "overdue"
-        return MeetingStatus.PLANNED
+        due = overdue_from(self.occurrence, self.row)
+        return "overdue" if due is not None and due < self.now else settled_status(self.occurrence, self.row)
 
     @property
     def status_label(self) -> str:
@@ -237,11 +232,27 @@ def _period(pairing: Pairing) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
+def settled_status(occurrence: Occurrence, row: MeetingOccurrence | None) -> str:
+    """cancelled / held / planned: the status without the clock (``row``: an ORM row, or the
+    calendar's plain row with the same columns and ``has_minutes``)."""
+    if occurrence.cancelled:
+        return MeetingStatus.CANCELLED
+    if row is not None and row.status == MeetingStatus.HELD:
+        return MeetingStatus.HELD
+    return MeetingStatus.PLANNED
+
+
+def overdue_from(occurrence: Occurrence, row: MeetingOccurrence | None) -> dt.datetime | None:
+    """When a meeting becomes overdue (its start, once past, if it is still planned and has no
+    minutes); None for one that never will."""
+    if settled_status(occurrence, row) != MeetingStatus.PLANNED or (row is not None and row.has_minutes):
+        return None
+    return occurrence.start
+
+
 def _recorded(row: MeetingOccurrence) -> bool:
-    """Held, or with minutes written (ORM rows, or the calendar's plain rows with ``has_minutes``)."""
-    if row.status == MeetingStatus.HELD:
-        return True
-    return bool(row.has_minutes if hasattr(row, "has_minutes") else row.minutes)
+    """Held, or with minutes written."""
+    return row.status == MeetingStatus.HELD or bool(row.has_minutes)
 
 
 def _on_rule(series: MeetingSeries, original_start: dt.datetime) -> bool:
@@ -1004,19 +1015,13 @@ def _series_calendar(series: Any, pairing: Any, units: tuple[str, ...], rows: tu
     items: list[tuple[CalendarItem, dt.datetime | None]] = []
     for occ in series_occurrences(series, pairing, rows, window_start, window_end):  # rows with the same columns
         row = by_original.get(occ.original_start)
-        # the status as OccurrenceView.status gives it, but for overdue (see _SeriesCalendar)
-        if occ.cancelled:
-            status = MeetingStatus.CANCELLED
-        elif row is not None and row.status == MeetingStatus.HELD:
-            status = MeetingStatus.HELD
-        else:
-            status = MeetingStatus.PLANNED
+        status = settled_status(occ, row)  # overdue is applied later, by the clock (see _SeriesCalendar)
         description = about
         if status == MeetingStatus.CANCELLED and row is not None:
             description += f"已取消:{row.cancel_reason}"
         elif occ.moved:
             description += f"由 {occ.original_start:%Y-%m-%d %H:%M} 改期。"
-        due = occ.start if status == MeetingStatus.PLANNED and not (row is not None and row.has_minutes) else None
+        due = overdue_from(occ, row)
         key = _key_text(occ.original_start)
         items.append((
             CalendarItem(

@@ -90,7 +90,8 @@ async def archive_match(session: AsyncSession, name: str, unit: str) -> int | No
 async def relink_visit_group_members(session: AsyncSession, *names: str) -> None:
     """Keep every visit group member of these names linked as ``archive_match`` says: called
     whenever the archive changes under a name (a person added, renamed or given a unit), since
-    a name that meant one person may now mean another, or be ambiguous."""
+    a name that meant one person may now mean another, or be ambiguous. Flushes first, so the
+    person saved has its id (and is matched) afterwards."""
     await session.flush()
     members = (await session.scalars(select(VisitGroupMember).where(VisitGroupMember.name.in_(set(names))))).all()
     matched: dict[tuple[str, str], int | None] = {}

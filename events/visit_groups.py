@@ -128,7 +128,7 @@ async def cancel_group(db: Database, actor: Actor, campaign_id: int, group_id: i
                 select(func.count()).select_from(Visit).join(Beneficiary, Beneficiary.id == Visit.beneficiary_id).where(Beneficiary.group_id == group.id)
             )
             if visited:
-                raise DomainError(f"{group.name} 已有 {visited} 户登记了走访,不能删除")
+                raise DomainError(f"{group.name} 已有 {visited} 户登记了走访,不能取消")
             for b in (await session.scalars(select(Beneficiary).where(Beneficiary.group_id == group.id))).all():
                 b.group_id = None
             await session.flush()  # the households out first: the database refuses to cancel a group that holds any
