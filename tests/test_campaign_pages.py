@@ -133,6 +133,18 @@ async def test_arrangement_and_summary_print_pages(clients: Clients, demo_db: Da
     assert summary.status_code == 200 and "慰问金:预算 3,000 元,计划 2,700 元" in summary.text
 
 
+async def test_a_cancelled_group_leaves_the_arrangement_and_its_households_are_listed_as_unassigned(
+    clients: Clients, demo_db: Database
+) -> None:
+    campaign_id, _, groups = await _ids(demo_db)
+    organiser = await clients(ORGANISER)
+    cancelled = await organiser.post_form(f"/org/campaigns/{campaign_id}/groups/{groups[1]}/cancel", {}, htmx=True)
+    assert cancelled.status_code < 400
+    arrangement = await organiser.get(f"/org/campaigns/{campaign_id}/arrangement")
+    assert "第一组" in arrangement.text and "第二组" not in arrangement.text
+    assert "未分组 3 户" in arrangement.text and "no-print" not in arrangement.text.split("未分组 3 户")[0][-80:]
+
+
 async def test_group_assignment_from_the_board_answers_with_the_row(clients: Clients, demo_db: Database) -> None:
     campaign_id, households, groups = await _ids(demo_db)
     organiser = await clients(ORGANISER)
