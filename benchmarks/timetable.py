@@ -132,25 +132,27 @@ def meet(size: str, seed: int = SEED) -> Problem:
         return key
 
     def knockout(prefix: str, label: str, resource: str, duration: int, sides: list[frozenset[int]], team: bool,
-                 after: tuple[str, ...] = ()) -> None:
+                 waits: list[tuple[str, ...]] | None = None) -> None:
+        """A knockout of ``sides``; ``waits``: per side, the items it waits for (its group's matches)."""
         size = 1
         while size < len(sides):
             size *= 2
-        slots: list[tuple[str | None, frozenset[int]]] = [(None, s) for s in sides] + [(None, frozenset())] * (size - len(sides))
+        waits = waits or [()] * len(sides)
+        slots: list[tuple[tuple[str, ...], frozenset[int]]] = list(zip(waits, sides, strict=True))
+        slots += [((), frozenset())] * (size - len(sides))
         # byes spread: pair slot i with slot size-1-i
         current = [slots[i] for pair in zip(range(size // 2), range(size - 1, size // 2 - 1, -1), strict=False) for i in pair]
         rnd_no = 1
         while len(current) > 1:
-            nxt: list[tuple[str | None, frozenset[int]]] = []
+            nxt: list[tuple[tuple[str, ...], frozenset[int]]] = []
             for m in range(0, len(current), 2):
-                (ka, pa), (kb, pb) = current[m], current[m + 1]
+                (fa, pa), (fb, pb) = current[m], current[m + 1]
                 if not pa or not pb:  # a bye: the other side goes through untouched
-                    nxt.append((ka if pa else kb, pa or pb))
+                    nxt.append((fa if pa else fb, pa or pb))
                     continue
-                feeders = tuple(k for k in (ka, kb) if k) or after
                 key = add(f"{prefix}-r{rnd_no}-{m // 2}", f"{label} 第{rnd_no}轮 第{m // 2 + 1}场", resource, duration,
-                          set() if team else set(pa | pb), set(pa | pb) if team else set(), feeders)
-                nxt.append((key, pa | pb))
+                          set() if team else set(pa | pb), set(pa | pb) if team else set(), sorted(set(fa) | set(fb)))
+                nxt.append(((key,), pa | pb))
             current = nxt
             rnd_no += 1
 
@@ -179,16 +181,19 @@ def meet(size: str, seed: int = SEED) -> Problem:
         elif event == "table_tennis":
             groups = [people[i::max(1, len(people) // 4)] for i in range(max(1, len(people) // 4))]
             sides: list[frozenset[int]] = []
-            group_keys: list[str] = []
+            waits: list[tuple[str, ...]] = []
             for gi, grp in enumerate(groups):
                 keys = []
                 for i in range(len(grp)):
                     for j in range(i + 1, len(grp)):
                         keys.append(add(f"{tag}-g{gi}-{i}-{j}", f"{name} 小组{gi + 1} {i + 1}v{j + 1}", "tt", 20, {grp[i], grp[j]}))
-                group_keys += keys
-                sides += [frozenset(grp), frozenset(grp)] if len(grp) > 1 else [frozenset(grp)]
+                # the group's winner and runner-up (or its only player) go on; their first knockout
+                # match waits for their own group's matches, as the app's timetable builder does
+                for _ in range(2 if len(grp) > 1 else 1):
+                    sides.append(frozenset(grp))
+                    waits.append(tuple(keys))
             if len(sides) > 1:
-                knockout(f"{tag}-ko", f"{name} 淘汰赛", "tt", 20, sides, False, tuple(group_keys))
+                knockout(f"{tag}-ko", f"{name} 淘汰赛", "tt", 20, sides, False, waits)
         elif event == "chess":
             rounds = min(chess_rounds, max(1, len(people) - 1))
             previous: list[str] = []
@@ -208,15 +213,17 @@ def meet(size: str, seed: int = SEED) -> Problem:
                 knockout(tag, "拔河", "tug", 15, [frozenset({t}) for t in sides_t], True)
                 continue
             groups_t = [sides_t[i::4] for i in range(4)]
-            group_keys = []
+            group_keys: list[list[str]] = []
             for gi, grp in enumerate(groups_t):
-                for i in range(len(grp)):
-                    for j in range(i + 1, len(grp)):
-                        group_keys.append(add(f"{tag}-g{gi}-{i}-{j}", f"篮球 {gi + 1}组 {grp[i]}v{grp[j]}", "basketball", 40, set(), {grp[i], grp[j]}))
+                group_keys.append([
+                    add(f"{tag}-g{gi}-{i}-{j}", f"篮球 {gi + 1}组 {grp[i]}v{grp[j]}", "basketball", 40, set(), {grp[i], grp[j]})
+                    for i in range(len(grp)) for j in range(i + 1, len(grp))
+                ])
             semis = []
-            for s in range(2):
+            for s in range(2):  # the winners of groups s and 3−s: it waits for those two groups only
                 reach = set(groups_t[s]) | set(groups_t[3 - s])
-                semis.append(add(f"{tag}-sf{s}", f"篮球 半决赛{s + 1}", "basketball", 40, set(), reach, group_keys))
+                semis.append(add(f"{tag}-sf{s}", f"篮球 半决赛{s + 1}", "basketball", 40, set(), reach,
+                                 group_keys[s] + group_keys[3 - s]))
             add(f"{tag}-final", "篮球 决赛", "basketball", 40, set(), set(sides_t), semis)
     return Problem(items=tuple(items), resources=venues(), min_rest=15)
 
