@@ -21,8 +21,11 @@ possible participants); ``after`` gives the order.
 whose ``after`` items are placed, each at its earliest feasible start on any unit of its
 resource (gaps left earlier are used). It runs a few passes with different priorities — the
 longest chain of work still hanging on the item (critical path: its duration, rests and
-successors), the same but whichever can start earliest first, and among the earliest starts
-the most people first or input order — always putting first what a pinned item waits for, and keeps the earliest finish.
+successors), the same but whichever can start earliest first, among the earliest starts the
+critical path plus twice the heaviest load of anyone in the item (all their minutes of play
+and rest: the people in many events and late rounds go first while they are still free), the
+most people first, or input order — always putting first what a pinned item waits for, and
+keeps the earliest finish.
 Courts and tables are numbered after the times are known: pinned units stay, the others take
 the first free unit in start order.
 
@@ -383,24 +386,31 @@ class _Board:
             self.people[w].append((s, s + it.duration))
 
 
-PASSES = (("critical", False), ("critical", True), ("crowded", True), ("input", True))
+PASSES = (("critical", False), ("critical", True), ("busiest", True), ("crowded", True), ("input", True))
+BUSY_WEIGHT = 2  # "busiest": the critical path plus this many times the heaviest load of anyone in the item
 
 
 def greedy(problem: Problem) -> Schedule:
     """A conflict-free schedule at once (see the module text); raises TimetableError if impossible.
 
     A few passes of the list scheduler with different priorities — critical path; critical path
-    but the earliest possible start first; the most people first among the earliest starts;
-    input order among the earliest starts — and the earliest finish kept (ties: the earlier pass).
+    but the earliest possible start first; among the earliest starts, critical path plus the
+    busiest person's load, the most people first, or input order — and the earliest finish kept
+    (ties: the earlier pass).
     """
     items, resources, order = check_structure(problem)
     tail = tails(problem, items, order)
     deadline = _deadlines(problem, items, order)
+    load: dict[str, int] = defaultdict(int)  # each person's and team's minutes of play and rest
+    for it in items.values():
+        for w in entities(it):
+            load[w] += it.duration + problem.min_rest
+    busiest = {k: tail[k] + BUSY_WEIGHT * max((load[w] for w in entities(it)), default=0) for k, it in items.items()}
     best: Schedule | None = None
     error: TimetableError | None = None
     for rule, by_start in PASSES:
         try:
-            schedule = _pass(problem, items, resources, tail, deadline, rule, by_start)
+            schedule = _pass(problem, items, resources, busiest if rule == "busiest" else tail, deadline, rule, by_start)
         except TimetableError as exc:
             error = error or exc
             continue
@@ -413,11 +423,12 @@ def greedy(problem: Problem) -> Schedule:
 
 
 def _pass(
-    problem: Problem, items: dict[str, Item], resources: dict[str, Resource], tail: dict[str, int],
+    problem: Problem, items: dict[str, Item], resources: dict[str, Resource], weight: dict[str, int],
     deadline: dict[str, int], rule: str, by_start: bool,
 ) -> Schedule:
     """One list-scheduling pass. ``by_start``: among the released items, the one that can start
-    earliest goes first (``rule`` breaks ties); otherwise ``rule`` alone decides."""
+    earliest goes first (``rule`` breaks ties); otherwise ``rule`` alone decides. ``weight``: the
+    priority of the "critical" and "busiest" rules, heaviest first."""
     board = _Board(problem, resources)
     rest = problem.min_rest
     starts: dict[str, int] = {}
@@ -452,8 +463,8 @@ def _pass(
 
     def rank(k: str) -> tuple[int, int, int]:
         first = deadline.get(k, ALWAYS_OPEN_END)
-        if rule == "critical":
-            return (first, -tail[k], position[k])
+        if rule in ("critical", "busiest"):
+            return (first, -weight[k], position[k])
         if rule == "crowded":
             return (first, -len(entities(items[k])), position[k])
         return (first, position[k], 0)

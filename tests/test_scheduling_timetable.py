@@ -211,6 +211,20 @@ def test_four_half_hour_matches_on_two_courts_finish_in_an_hour() -> None:
     assert result.schedule.finish == 60 and result.bound == 60 and result.optimal
 
 
+def test_greedy_starts_the_busiest_person_first_and_fits_others_into_their_rests() -> None:
+    # One table: 李四 plays once, 张三 three times with 15 minutes' rest between. Listed first,
+    # 李四's match would go first and 张三's three would follow (150 min); started with 张三,
+    # 李四 plays during 张三's first rest and the day is over at 135 — the busiest pass finds it.
+    items = (Item(key="q", label="李四", resource="t", duration=30, people=frozenset({"p:2"})),) + tuple(
+        Item(key=f"x{i}", label=f"张三 第{i}场", resource="t", duration=30, people=frozenset({"p:1"})) for i in range(3)
+    )
+    problem = Problem(items=items, resources=(Resource(key="t", name="乒乓球台", capacity=1),), min_rest=15)
+    schedule = greedy(problem)
+    assert validate(problem, schedule) == []
+    starts = {p.item: p.start for p in schedule.placements}
+    assert schedule.finish == 135 and starts["x0"] == 0 and starts["q"] == 30
+
+
 def test_cpsat_proves_the_optimum_of_a_small_mixed_case() -> None:
     problem = Problem(
         items=(
