@@ -10,7 +10,7 @@ and team: a no-overlap of intervals lengthened by ``min_rest`` (two of them then
 the rest apart). ``after`` is a precedence, with the rest when the items share anyone (items
 waiting for one set of feeders also share one "all ended" variable);
 pinned items are fixed. The objective is the finish (the last end). The first fifth of the time
-goes to CP-SAT's full search, which proves a small meet's optimum within it; the rest, from
+(all of a budget under about 0.6 s) goes to CP-SAT's full search, which proves a small meet's optimum within it; the rest, from
 the best found so far, to its neighbourhood search alone on every worker, which on a large meet
 gets past the plateaus where a whole session of late rounds must move at once (on the 800-item
 benchmark meet: day 3 at 11:20–11:30 in 3 runs of 3, where the full search for the whole minute
@@ -21,7 +21,8 @@ The greedy schedule is the hint (a hint that fails the validator is replaced by 
 one) and also the ceiling: every end is at most its finish, and the
 answer is never worse than the hint (the hint comes back if nothing better was found). Units of
 a cumulative resource are numbered as greedy does (pinned first, then first free in start
-order). ``bound`` is the larger of ``lower_bound`` and the solver's own bound.
+order). ``bound`` is the larger of ``lower_bound`` and the bounds CP-SAT proved in either phase
+(the second starts from the first's, and stops as soon as a schedule reaches it).
 """
 
 from __future__ import annotations
@@ -99,8 +100,8 @@ class _Model:
                 m.add(self.finish >= self.start[k] + it.duration)
         m.add_hint(self.finish, ceiling)
         # Precedence, with the rest when the two share someone. Items waiting for the same set of
-        # feeders (a knockout's first round after all group matches) also wait for one "all
-        # ended" variable.
+        # feeders (a final after all heats, the matches after the same two groups) also wait for
+        # one "all ended" variable.
         waits: dict[tuple[str, ...], list[str]] = defaultdict(list)
         for it in problem.items:
             if it.after:
@@ -216,6 +217,8 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         self.best_at = self.wall_time
         if self.report is not None:
             self.report(schedule, max(self.floor, int(self.best_objective_bound)))
+        if schedule.finish <= self.floor:  # nothing can beat it: leave the time to the second pass
+            self.stop_search()
 
 
 def improve(
@@ -235,12 +238,12 @@ def improve(
         return Improvement(schedule=hint, bound=floor, optimal=hint.finish <= floor, seconds=time.monotonic() - began)
     # A full search first, which can prove a small meet's optimum; then neighbourhood search
     # alone on both workers from the best found, which moves a large meet further in the same time.
-    full = max(0.1, min(seconds * PROOF_SHARE, seconds - (time.monotonic() - began)))
-    best, bound, proved = _search(problem, hint, floor, full, workers, on_progress, lns_only=False)
+    left = seconds - (time.monotonic() - began)
+    full = left if left * (1 - PROOF_SHARE) <= 0.5 else left * PROOF_SHARE  # a short budget: all of it
+    best, bound, proved = _search(problem, hint, floor, max(0.1, full), workers, on_progress, lns_only=False)
     left = seconds - (time.monotonic() - began)
     if not proved and left > 0.5:
-        best, more, _ = _search(problem, best, floor, left, workers, on_progress, lns_only=True)
-        bound = max(bound, more)
+        best, bound, _ = _search(problem, best, bound, left, workers, on_progress, lns_only=True)
     bound = min(bound, best.finish)
     optimal = best.finish <= bound
     left = seconds - (time.monotonic() - began)
@@ -253,8 +256,9 @@ def _search(
     problem: Problem, hint: Schedule, floor: int, seconds: float, workers: int,
     on_progress: Callable[[Schedule, int], None] | None, *, lns_only: bool,
 ) -> tuple[Schedule, int, bool]:
-    """One CP-SAT run from ``hint``: the best schedule (never worse than the hint), the bound it
-    proved (at least ``floor``) and whether it proved that nothing beats the best."""
+    """One CP-SAT run from ``hint``: the best schedule (never worse than the hint), the bound
+    known after it (at least ``floor``, a bound proved before) and whether nothing beats the best.
+    A schedule reaching ``floor`` ends the run."""
     built = _Model(problem, hint)
     built.model.minimize(built.finish)
     solver = cp_model.CpSolver()
@@ -266,12 +270,11 @@ def _search(
     status = solver.solve(built.model, progress)
     bound = floor
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        if not lns_only:  # neighbourhood search alone proves nothing
-            bound = max(bound, int(solver.best_objective_bound))
+        bound = max(bound, int(solver.best_objective_bound))
         final = built.decode(solver.value)
         if final is not None and final.finish < progress.best.finish:
             progress.best = final
-    elif status == cp_model.INFEASIBLE and not lns_only:  # nothing beats the hint's finish: it is the optimum
+    elif status == cp_model.INFEASIBLE:  # nothing beats the hint's finish: it is the optimum
         bound = max(bound, hint.finish)
     best = progress.best
     return best, bound, best.finish <= bound
