@@ -245,9 +245,7 @@ def settled_status(occurrence: Occurrence, row: MeetingOccurrence | None) -> str
 def overdue_from(occurrence: Occurrence, row: MeetingOccurrence | None) -> dt.datetime | None:
     """When a meeting becomes overdue (its start, once past, if it is still planned and has no
     minutes); None for one that never will."""
-    if settled_status(occurrence, row) != MeetingStatus.PLANNED or (row is not None and row.has_minutes):
-        return None
-    return occurrence.start
+    return None if occurrence.cancelled or (row is not None and _recorded(row)) else occurrence.start
 
 
 def _recorded(row: MeetingOccurrence) -> bool:

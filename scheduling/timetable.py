@@ -405,12 +405,17 @@ def greedy(problem: Problem) -> Schedule:
     for it in items.values():
         for w in entities(it):
             load[w] += it.duration + problem.min_rest
-    busiest = {k: tail[k] + BUSY_WEIGHT * max((load[w] for w in entities(it)), default=0) for k, it in items.items()}
+    weights = {  # each rule's priority, heaviest first (input order breaks ties)
+        "critical": tail,
+        "busiest": {k: tail[k] + BUSY_WEIGHT * max((load[w] for w in entities(it)), default=0) for k, it in items.items()},
+        "crowded": {k: len(entities(it)) for k, it in items.items()},
+        "input": dict.fromkeys(items, 0),
+    }
     best: Schedule | None = None
     error: TimetableError | None = None
     for rule, by_start in PASSES:
         try:
-            schedule = _pass(problem, items, resources, busiest if rule == "busiest" else tail, deadline, rule, by_start)
+            schedule = _pass(problem, items, resources, weights[rule], deadline, by_start)
         except TimetableError as exc:
             error = error or exc
             continue
@@ -424,11 +429,11 @@ def greedy(problem: Problem) -> Schedule:
 
 def _pass(
     problem: Problem, items: dict[str, Item], resources: dict[str, Resource], weight: dict[str, int],
-    deadline: dict[str, int], rule: str, by_start: bool,
+    deadline: dict[str, int], by_start: bool,
 ) -> Schedule:
-    """One list-scheduling pass. ``by_start``: among the released items, the one that can start
-    earliest goes first (``rule`` breaks ties); otherwise ``rule`` alone decides. ``weight``: the
-    priority of the "critical" and "busiest" rules, heaviest first."""
+    """One list-scheduling pass: what a pinned item waits for first, then the heaviest ``weight``,
+    then input order. ``by_start``: among the released items, the one that can start earliest
+    goes first (that order breaks ties)."""
     board = _Board(problem, resources)
     rest = problem.min_rest
     starts: dict[str, int] = {}
@@ -462,12 +467,7 @@ def _pass(
     position = {it.key: i for i, it in enumerate(problem.items)}
 
     def rank(k: str) -> tuple[int, int, int]:
-        first = deadline.get(k, ALWAYS_OPEN_END)
-        if rule in ("critical", "busiest"):
-            return (first, -weight[k], position[k])
-        if rule == "crowded":
-            return (first, -len(entities(items[k])), position[k])
-        return (first, position[k], 0)
+        return (deadline.get(k, ALWAYS_OPEN_END), -weight[k], position[k])
 
     def ready_at(k: str) -> int:
         it = items[k]

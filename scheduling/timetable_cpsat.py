@@ -10,11 +10,11 @@ and team: a no-overlap of intervals lengthened by ``min_rest`` (two of them then
 the rest apart). ``after`` is a precedence, with the rest when the items share anyone (items
 waiting for one set of feeders also share one "all ended" variable);
 pinned items are fixed. The objective is the finish (the last end). The first fifth of the time
-(all of a budget under about 0.6 s) goes to CP-SAT's full search, which proves a small meet's optimum within it; the rest, from
-the best found so far, to its neighbourhood search alone on every worker, which on a large meet
-gets past the plateaus where a whole session of late rounds must move at once (on the 800-item
-benchmark meet: day 3 at 11:20–11:30 in 3 runs of 3, where the full search for the whole minute
-stayed at 13:38–13:50 in 3 of 5). When the finish is proved optimal with time to spare, a
+(all of a budget under about 0.6 s) goes to CP-SAT's full search, which proves a small meet's
+optimum within it; the rest, from the best found so far, to its neighbourhood search alone on
+every worker, which on a large meet gets past the plateaus where a whole session of late rounds
+must move at once (on the 800-item benchmark meet: day 3 at 11:20–11:30 in 4 runs of 4, where
+the full search for the whole minute stayed at 13:38–13:50 in 3 of 5). When the finish is proved optimal with time to spare, a
 second pass keeps the finish and pulls the starts earlier.
 
 The greedy schedule is the hint (a hint that fails the validator is replaced by a fresh greedy
