@@ -66,7 +66,9 @@ from events.timetable_models import (
     TimetableStatus,
 )
 from scheduling import knockout
+from scheduling.alternatives import Line, base_key, with_lines
 from scheduling.draw import GroupsKnockoutDraw, SwissDraw
+from scheduling.groups import Spot
 from scheduling.timetable import (
     Item,
     Placement,
@@ -312,11 +314,31 @@ class _Side:
     people: set[int] = field(default_factory=set)
     teams: set[str] = field(default_factory=set)
     team_ids: set[int] = field(default_factory=set)
+    # who is here only through some knockout lines fed by a group not yet played ("A组第1名"),
+    # by conflict key ("p:12", a team key): see scheduling.alternatives
+    lines: dict[str, set[Line]] = field(default_factory=dict)
+
+    def keys(self) -> set[str]:
+        return set(_people_keys(self.people)) | self.teams
 
     def add(self, other: _Side) -> None:
+        mine = self.keys()
+        for who in other.keys():
+            theirs = other.lines.get(who)
+            if who not in mine:
+                if theirs is not None:
+                    self.lines[who] = set(theirs)
+            elif who in self.lines and theirs is not None:
+                self.lines[who] |= theirs
+            else:  # here in any case on one side: in any case on the whole
+                self.lines.pop(who, None)
         self.people |= other.people
         self.teams |= other.teams
         self.team_ids |= other.team_ids
+
+    def on_line(self, line: Line) -> _Side:
+        """The same people, each here only if they take ``line``."""
+        return _Side(set(self.people), set(self.teams), set(self.team_ids), {w: {line} for w in self.keys()})
 
 
 async def _squad_people(session: AsyncSession, event_id: int) -> dict[tuple[int, int], set[int]]:
@@ -353,6 +375,7 @@ class _Builder:
         self.venues = venues
         self.items: list[Item] = []
         self.info: dict[str, ItemInfo] = {}
+        self.only: dict[str, dict[str, frozenset[Line]]] = {}  # item key -> who is there by lines only
         self.not_before: int | None = None
 
     def resource(self, venue_id: int | None) -> str:
@@ -364,6 +387,8 @@ class _Builder:
         units: int = 1,
     ) -> None:
         venue = self.venues.get(venue_id) if venue_id is not None else None
+        if side.lines:
+            self.only[key] = {w: frozenset(ls) for w, ls in side.lines.items()}
         self.items.append(
             Item(
                 key=key, label=label, resource=self.resource(venue_id), duration=minutes,
@@ -421,13 +446,13 @@ async def _match_items(session: AsyncSession, b: _Builder, event: Event) -> None
     if isinstance(engine, SwissDraw):
         _swiss_rounds_to_pair(b, event, engine, swiss_rounds, [side_of(r) for r in rows.values()])
         return
-    spot_of: dict[int, str] = {}  # placeholder line id -> group name (knockout still to come)
+    spot_of: dict[int, Spot] = {}  # placeholder line id -> its group place (knockout still to come)
     if bracket is None and isinstance(engine, GroupsKnockoutDraw):
         lines: list[int | None] = []
         for i, spot in enumerate(engine.knockout, start=1):
             lines.append(None if spot is None else -i)
             if spot is not None:
-                spot_of[-i] = spot.group
+                spot_of[-i] = spot
         bracket = knockout.build_bracket(lines, engine.settings.third_place)
     if bracket is None:
         return
@@ -470,7 +495,7 @@ def _swiss_rounds_to_pair(
 
 def _knockout_items(
     b: _Builder, event: Event, bracket: knockout.Bracket, stored: dict[str, Match], rows: dict[int, DrawEntrant],
-    by_number: dict[int, DrawEntrant], side_of, spot_of: dict[int, str], group_keys: dict[str, list[str]],
+    by_number: dict[int, DrawEntrant], side_of, spot_of: dict[int, Spot], group_keys: dict[str, list[str]],
     group_sides: dict[str, _Side],
 ) -> None:
     feeders: dict[tuple[int, str], int] = {}
@@ -492,9 +517,10 @@ def _knockout_items(
             if stored_id is not None:
                 side.add(side_of(rows.get(stored_id)))
             elif entrant is not None and entrant in spot_of:
-                group = spot_of[entrant]
-                side.add(group_sides[group])
-                after += group_keys[group]
+                spot = spot_of[entrant]
+                # any of the group's players, but each only if they finish in this place
+                side.add(group_sides[spot.group].on_line((f"e{event.id}g{spot.group}", str(spot.rank))))
+                after += group_keys[spot.group]
             elif entrant is not None and entrant > 0:
                 side.add(side_of(by_number.get(entrant)))
             if (m.id, letter) in feeders:
@@ -624,7 +650,7 @@ async def build_problem(
             await _mark_items(session, b, event)
         else:
             await _match_items(session, b, event)
-    items = b.items
+    items = with_lines(b.items, b.only)
     if keep:
         items = [
             msgspec.structs.replace(i, pinned=keep[i.key][0], pinned_unit=keep[i.key][1]) if i.key in keep else i
@@ -1049,8 +1075,8 @@ def _with_item(problem: Problem, item: Item) -> Problem:
     return msgspec.structs.replace(problem, items=tuple(item if i.key == item.key else i for i in problem.items))
 
 
-_PERSON_KEY = re.compile(r"(?:运动员 )?p:(\d+)")
-_TEAM_KEY = re.compile(r"(?:队伍 )?t:(\d+):e\d+:(\d+)")
+_PERSON_KEY = re.compile(r"(?:运动员 )?p:(\d+)(?:/\w+)?")
+_TEAM_KEY = re.compile(r"(?:队伍 )?t:(\d+):e\d+:(\d+)(?:/\w+)?")
 _DAY_CLOCK = re.compile(r"第(\d+)天 (\d\d:\d\d)")
 
 
@@ -1058,7 +1084,7 @@ async def _explain(session: AsyncSession, meet: Meet, conflicts: Sequence[Broken
     """The validator's reasons about the moved item, with names for person and team keys and
     dates for day numbers: "张三 同时在 男子100米 预赛 第2组 和 男子乒乓球单打 A组第1轮 …"."""
     mine = [c for c in conflicts if key in c.items] or list(conflicts)
-    text = ";".join(dict.fromkeys(c.message for c in mine[:3]))
+    text = ";".join(c.message for c in mine)
     people = {int(x) for x in _PERSON_KEY.findall(text)}
     teams = {int(t) for t, _ in _TEAM_KEY.findall(text)}
     names = dict((await session.execute(select(Person.id, Person.name).where(Person.id.in_(people)))).all()) if people else {}
@@ -1074,6 +1100,8 @@ async def _explain(session: AsyncSession, meet: Meet, conflicts: Sequence[Broken
 
     text = _DAY_CLOCK.sub(dated, text)
     text = re.sub(r"(\d+月\d+日) (\d\d:\d\d)–\1 ", r"\1 \2–", text)  # one day named once
+    # one reason once (a person's several conflict keys give the same sentence), at most three
+    text = ";".join(list(dict.fromkeys(text.split(";")))[:3])
     return f"不能移动到 {clock(meet, start)}:{text}"
 
 
@@ -1272,7 +1300,8 @@ async def _bound_rows(session: AsyncSession, tt: Timetable, venues: dict[int, Ve
         if kind == "venue":
             venue = venues.get(int(rest[2:])) if rest.startswith("v:") and rest[2:].isdigit() else None
             label = f"{label}:{venue.name if venue else '未指定场地'}"
-        elif kind == "person" and rest.isdigit():
+        elif kind == "person" and base_key(rest).isdigit():
+            rest = base_key(rest)
             person = await session.get(Person, int(rest))
             label = f"{label}:{person.name if person else rest}"
         rows.append((label, value))

@@ -17,7 +17,8 @@ from events.demo_timetable import prepare_demo_timetable
 from events.errors import Conflict, DomainError, Forbidden
 from events.models import Event, Heat, Match, Meet, RaceRound
 from events.timetable_models import SolverStatus, Timetable, TimetableSlot, TimetableStatus
-from scheduling.timetable import Problem
+from scheduling.alternatives import base_key
+from scheduling.timetable import Item, Problem, entities
 from scheduling.timetable_check import validate
 from tests.support import LEADER, OTHER_LEADER, SYSTEM_ORGANISER, DemoMeet
 
@@ -117,7 +118,7 @@ async def test_a_move_that_makes_a_clash_is_refused_with_the_reason_and_changes_
         await timetable.move(demo_db, ORG, drawn.meet_id, tt.id, timetable.MoveInput(item_key=b.item_key, day=day, at=at))
     message = refused.value.message
     assert message.startswith("不能移动到") and "p:" not in message and "第1天" not in message
-    shared = {int(k[2:]) for k in people[a.item_key] & people[b.item_key]}
+    shared = {int(base_key(k)[2:]) for k in people[a.item_key] & people[b.item_key]}
     async with demo_db.read() as session:
         from events.models import Person
 
@@ -459,3 +460,39 @@ async def test_a_block_of_boards_moves_whole_and_is_refused_past_the_last_board(
     assert validate(problem, _schedule(problem, slots)) == []
     kept = next(s for s in slots if s.item_key == block.item_key)
     assert (kept.starts, kept.unit, kept.units, kept.pinned) == (block.starts, block.unit, block.units, True)
+
+
+async def test_a_groups_two_places_are_protected_apart_only_when_one_player_could_take_both(
+    demo_db: Database, drawn: DemoMeet
+) -> None:
+    """Before the groups are played, "A组第1名" and "A组第2名" each carry all of A's players, in
+    different halves of the knockout. A player finishes in one place only: the two first matches
+    may be played at once, but each still clashes with A's group matches and with the final."""
+    async with demo_db.read() as session:
+        meet = await session.get(Meet, drawn.meet_id)
+        assert meet is not None
+        built = await timetable.build_problem(session, meet)
+    tt_ms = drawn.event_ids["TT-MS"]
+    items = {i.key: i for i in built.problem.items if i.key.startswith(f"{tt_ms}:")}
+    groups = [i for k, i in items.items() if ":ko:" not in k]
+    first_ko = [i for k, i in items.items() if ":ko:" in k and any(":ko:" not in a for a in i.after)]
+    final = next(i for k, i in items.items() if built.info[k].round_name == "决赛")
+
+    def people(item: Item) -> set[int]:
+        return set(built.info[item.key].person_ids)
+
+    # two first matches fed by the same group's two places, in different halves
+    pairs = [(a, b) for a in first_ko for b in first_ko if a.key < b.key and people(a) & people(b)]
+    assert pairs, "the demo draw has a group feeding two first-round matches"
+    for a, b in pairs:
+        assert not entities(a) & entities(b), f"{a.label} and {b.label} protect a player who can only take one place"
+        for g in groups:
+            if people(g) & people(a):
+                assert entities(g) & entities(a) and (not people(g) & people(b) or entities(g) & entities(b))
+        assert entities(final) & entities(a) and entities(final) & entities(b)
+    # another event's item of such a player still clashes with both
+    a, b = pairs[0]
+    shared = people(a) & people(b)
+    other = [i for i in built.problem.items if not i.key.startswith(f"{tt_ms}:") and set(built.info[i.key].person_ids) & shared]
+    for o in other:
+        assert entities(o) & entities(a) and entities(o) & entities(b)

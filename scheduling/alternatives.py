@@ -1,0 +1,73 @@
+"""People who can be in an item only by one of several lines that exclude each other — pure.
+
+Before a group stage is played, each player of group A may finish first or second, so the
+knockout lines "A组第1名" and "A组第2名" both carry all of A's players — and the draw puts those
+two lines in different halves. A player takes at most one of them, so two matches reached only
+through *different* lines of one group never need the same player at once; protecting the player
+against both halves at once would tie the halves together for nothing (on the 800-item benchmark
+meet the table tennis could then no longer be played in three days).
+
+The solver knows only keys that may not be in two places at once (``Item.people`` and
+``Item.teams``), so the exclusion is written in keys. For someone ``w`` reached by a line:
+
+- an item reached only through some lines of the choice carries ``w/<line>`` for those lines;
+- every other item of ``w`` carries ``w/<line>`` for every line of the choice.
+
+Two items then share a key exactly when ``w`` could be in both: an item that is not restricted
+meets every item of ``w``, restricted items meet when they share a line. Someone restricted by lines of
+more than one choice (two group stages) keeps the plain key everywhere: protected as before,
+which is always safe.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+
+import msgspec
+
+from scheduling.timetable import Item
+
+Line = tuple[str, str]  # (choice, alternative): ("e7gA", "1") is "event 7, group A, first place"
+
+
+def token(who: str, line: Line) -> str:
+    return f"{who}/{line[0]}r{line[1]}"
+
+
+def base_key(key: str) -> str:
+    """The person or team key a conflict key stands for: "p:12/e7gAr1" → "p:12"."""
+    return key.split("/", 1)[0]
+
+
+def with_lines(items: Sequence[Item], only: Mapping[str, Mapping[str, frozenset[Line]]]) -> list[Item]:
+    """``items`` with their conflict keys rewritten; ``only``: per item key, the people/team keys
+    that are in it only through the given lines (everyone else in it is there in any case)."""
+    choices: dict[str, set[str]] = defaultdict(set)
+    lines_of: dict[str, set[Line]] = defaultdict(set)
+    for restricted in only.values():
+        for who, lines in restricted.items():
+            for line in lines:
+                choices[who].add(line[0])
+                lines_of[who].add(line)
+    split = {w for w, c in choices.items() if len(c) == 1}
+    if not split:
+        return list(items)
+    out = []
+    for it in items:
+        restricted = only.get(it.key, {})
+
+        def keys(group: frozenset[str]) -> frozenset[str]:
+            if not group & split:
+                return group
+            result: set[str] = set()
+            for w in group:
+                if w not in split:
+                    result.add(w)
+                else:
+                    result.update(token(w, line) for line in restricted.get(w, lines_of[w]))
+            return frozenset(result)
+
+        people, teams = keys(it.people), keys(it.teams)
+        out.append(it if (people, teams) == (it.people, it.teams) else msgspec.structs.replace(it, people=people, teams=teams))
+    return out
