@@ -8,7 +8,8 @@ entered in one to three events; three days with sessions 08:30–11:30 and 13:30
 pools — the track (1), the jumping pit (1), the throwing circle (1), badminton courts (6),
 table-tennis tables (8), basketball courts (2), the chess hall (20 boards) and the tug-of-war
 field (1). Track events run heats then a final; field events run in flights of 12; badminton
-is a knockout; table tennis groups of four then a knockout of the group winners and runners-up;
+is a knockout; table tennis groups of four then a knockout of the group winners and runners-up
+on the app's draw lines (a group's two places in different halves, excluding each other);
 basketball teams play groups then semi-finals and a final; 400 m, 1500 m and shot put are
 timed finals (the heats or flights rank together); chess plays Swiss rounds (each round
 after the previous one); tug of war is a knockout of teams. Later rounds carry only those who
@@ -42,6 +43,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from scheduling.alternatives import with_lines  # noqa: E402
+from scheduling.groups import group_name, qualifier_lines  # noqa: E402
 from scheduling.timetable import (  # noqa: E402
     Item,
     Problem,
@@ -131,28 +134,37 @@ def meet(size: str, seed: int = SEED) -> Problem:
         ))
         return key
 
+    only: dict[str, dict[str, frozenset[tuple[str, str]]]] = {}  # item -> who is there by a group place only
+    Side = tuple[tuple[str, ...], frozenset[int], dict[int, frozenset[tuple[str, str]]]]
+
     def knockout(prefix: str, label: str, resource: str, duration: int, sides: list[frozenset[int]], team: bool,
-                 waits: list[tuple[str, ...]] | None = None) -> None:
-        """A knockout of ``sides``; ``waits``: per side, the items it waits for (its group's matches)."""
-        size = 1
-        while size < len(sides):
-            size *= 2
-        waits = waits or [()] * len(sides)
-        slots: list[tuple[tuple[str, ...], frozenset[int]]] = list(zip(waits, sides, strict=True))
-        slots += [((), frozenset())] * (size - len(sides))
-        # byes spread: pair slot i with slot size-1-i
-        current = [slots[i] for pair in zip(range(size // 2), range(size - 1, size // 2 - 1, -1), strict=False) for i in pair]
+                 lines: list[Side] | None = None) -> None:
+        """A knockout of ``sides`` (byes spread: slot i meets slot size−1−i), or of ``lines`` given
+        in bracket order — each a side's waits (its group's matches), its people and those of them
+        there only by a group place (as the app's builder has them); no people is a bye."""
+        if lines is None:
+            size = 1
+            while size < len(sides):
+                size *= 2
+            slots: list[Side] = [((), s, {}) for s in sides]
+            slots += [((), frozenset(), {})] * (size - len(sides))
+            lines = [slots[i] for pair in zip(range(size // 2), range(size - 1, size // 2 - 1, -1), strict=False) for i in pair]
+        current = lines
         rnd_no = 1
         while len(current) > 1:
-            nxt: list[tuple[tuple[str, ...], frozenset[int]]] = []
+            nxt: list[Side] = []
             for m in range(0, len(current), 2):
-                (fa, pa), (fb, pb) = current[m], current[m + 1]
+                (fa, pa, oa), (fb, pb, ob) = current[m], current[m + 1]
                 if not pa or not pb:  # a bye: the other side goes through untouched
-                    nxt.append((fa if pa else fb, pa or pb))
+                    nxt.append(current[m] if pa else current[m + 1])
                     continue
+                both = {x: oa[x] | ob[x] for x in pa & pb if x in oa and x in ob}
+                by_place = {**{x: v for x, v in oa.items() if x not in pb}, **{x: v for x, v in ob.items() if x not in pa}, **both}
                 key = add(f"{prefix}-r{rnd_no}-{m // 2}", f"{label} 第{rnd_no}轮 第{m // 2 + 1}场", resource, duration,
                           set() if team else set(pa | pb), set(pa | pb) if team else set(), sorted(set(fa) | set(fb)))
-                nxt.append(((key,), pa | pb))
+                if by_place:
+                    only[key] = {f"p:{x}": v for x, v in by_place.items()}
+                nxt.append(((key,), pa | pb, by_place))
             current = nxt
             rnd_no += 1
 
@@ -180,20 +192,23 @@ def meet(size: str, seed: int = SEED) -> Problem:
             knockout(tag, name, "badminton", 30, [frozenset({p}) for p in people], False)
         elif event == "table_tennis":
             groups = [people[i::max(1, len(people) // 4)] for i in range(max(1, len(people) // 4))]
-            sides: list[frozenset[int]] = []
-            waits: list[tuple[str, ...]] = []
+            group_items: dict[str, tuple[tuple[str, ...], frozenset[int]]] = {}
             for gi, grp in enumerate(groups):
                 keys = []
                 for i in range(len(grp)):
                     for j in range(i + 1, len(grp)):
                         keys.append(add(f"{tag}-g{gi}-{i}-{j}", f"{name} 小组{gi + 1} {i + 1}v{j + 1}", "tt", 20, {grp[i], grp[j]}))
-                # the group's winner and runner-up (or its only player) go on; their first knockout
-                # match waits for their own group's matches, as the app's timetable builder does
-                for _ in range(2 if len(grp) > 1 else 1):
-                    sides.append(frozenset(grp))
-                    waits.append(tuple(keys))
-            if len(sides) > 1:
-                knockout(f"{tag}-ko", f"{name} 淘汰赛", "tt", 20, sides, False, waits)
+                group_items[group_name(gi)] = (tuple(keys), frozenset(grp))
+            # the winner and runner-up of each group go on, on the app's draw lines (winners on the
+            # seed lines, runners-up crossed over and in the other half from their group's winner);
+            # a first knockout match waits for its own groups' matches, as the app's builder does
+            if len(groups) > 1:
+                lines = [
+                    (*group_items[spot.group], {x: frozenset({(f"{tag}g{spot.group}", str(spot.rank))}) for x in group_items[spot.group][1]})
+                    if spot is not None else ((), frozenset(), {})
+                    for spot in qualifier_lines(len(groups), 2)
+                ]
+                knockout(f"{tag}-ko", f"{name} 淘汰赛", "tt", 20, [], False, lines)
         elif event == "chess":
             rounds = min(chess_rounds, max(1, len(people) - 1))
             previous: list[str] = []
@@ -225,7 +240,7 @@ def meet(size: str, seed: int = SEED) -> Problem:
                 semis.append(add(f"{tag}-sf{s}", f"篮球 半决赛{s + 1}", "basketball", 40, set(), reach,
                                  group_keys[s] + group_keys[3 - s]))
             add(f"{tag}-final", "篮球 决赛", "basketball", 40, set(), set(sides_t), semis)
-    return Problem(items=tuple(items), resources=venues(), min_rest=15)
+    return Problem(items=tuple(with_lines(items, only)), resources=venues(), min_rest=15)
 
 
 # The baseline and the measures --------------------------------------------------------------
