@@ -318,12 +318,13 @@ class _Side:
     # by conflict key ("p:12", a team key): see scheduling.alternatives
     lines: dict[str, set[Line]] = field(default_factory=dict)
 
-    def keys(self) -> set[str]:
+    def who(self) -> set[str]:
+        """Conflict keys of everyone on this side."""
         return set(_people_keys(self.people)) | self.teams
 
     def add(self, other: _Side) -> None:
-        mine = self.keys()
-        for who in other.keys():
+        mine = self.who()
+        for who in other.who():
             theirs = other.lines.get(who)
             if who not in mine:
                 if theirs is not None:
@@ -338,7 +339,7 @@ class _Side:
 
     def on_line(self, line: Line) -> _Side:
         """The same people, each here only if they take ``line``."""
-        return _Side(set(self.people), set(self.teams), set(self.team_ids), {w: {line} for w in self.keys()})
+        return _Side(set(self.people), set(self.teams), set(self.team_ids), {w: {line} for w in self.who()})
 
 
 async def _squad_people(session: AsyncSession, event_id: int) -> dict[tuple[int, int], set[int]]:

@@ -53,21 +53,20 @@ def with_lines(items: Sequence[Item], only: Mapping[str, Mapping[str, frozenset[
     split = {w for w, c in choices.items() if len(c) == 1}
     if not split:
         return list(items)
+    def keys(group: frozenset[str], restricted: Mapping[str, frozenset[Line]]) -> frozenset[str]:
+        if not group & split:
+            return group
+        result: set[str] = set()
+        for w in group:
+            if w in split:
+                result.update(token(w, line) for line in restricted.get(w, lines_of[w]))
+            else:
+                result.add(w)
+        return frozenset(result)
+
     out = []
     for it in items:
         restricted = only.get(it.key, {})
-
-        def keys(group: frozenset[str]) -> frozenset[str]:
-            if not group & split:
-                return group
-            result: set[str] = set()
-            for w in group:
-                if w not in split:
-                    result.add(w)
-                else:
-                    result.update(token(w, line) for line in restricted.get(w, lines_of[w]))
-            return frozenset(result)
-
-        people, teams = keys(it.people), keys(it.teams)
+        people, teams = keys(it.people, restricted), keys(it.teams, restricted)
         out.append(it if (people, teams) == (it.people, it.teams) else msgspec.structs.replace(it, people=people, teams=teams))
     return out

@@ -16,7 +16,12 @@ from events.db import Database
 from events.demo_timetable import prepare_demo_timetable
 from events.errors import Conflict, DomainError, Forbidden
 from events.models import Event, Heat, Match, Meet, RaceRound
-from events.timetable_models import SolverStatus, Timetable, TimetableSlot, TimetableStatus
+from events.timetable_models import (
+    SolverStatus,
+    Timetable,
+    TimetableSlot,
+    TimetableStatus,
+)
 from scheduling.alternatives import base_key
 from scheduling.timetable import Item, Problem, entities
 from scheduling.timetable_check import validate
@@ -37,6 +42,13 @@ async def _stored(db: Database, timetable_id: int) -> tuple[Timetable, Problem, 
         assert tt is not None
         slots = list((await session.scalars(select(TimetableSlot).where(TimetableSlot.timetable_id == tt.id))).all())
     return tt, msgspec.json.decode(tt.problem, type=Problem), slots
+
+
+async def _built(db: Database, meet_id: int) -> timetable.Built:
+    async with db.read() as session:
+        meet = await session.get(Meet, meet_id)
+        assert meet is not None
+        return await timetable.build_problem(session, meet)
 
 
 def _schedule(problem: Problem, slots: list[TimetableSlot]) -> timetable.Schedule:
@@ -71,10 +83,7 @@ async def _match_rows(db: Database, meet_id: int) -> list[Match]:
 async def test_later_knockout_rounds_follow_their_feeders_and_protect_only_who_can_reach_them(
     demo_db: Database, drawn: DemoMeet
 ) -> None:
-    async with demo_db.read() as session:
-        meet = await session.get(Meet, drawn.meet_id)
-        assert meet is not None
-        built = await timetable.build_problem(session, meet)
+    built = await _built(demo_db, drawn.meet_id)
     chess = drawn.event_ids["XQ"]
     items = {i.key: i for i in built.problem.items if i.key.startswith(f"{chess}:ko:")}
     final = next(i for k, i in items.items() if built.info[k].round_name == "决赛")
@@ -378,7 +387,7 @@ async def test_items_played_in_the_published_timetable_stay_frozen_when_it_is_ma
     with pytest.raises(Conflict):
         await timetable.move(
             demo_db, ORG, drawn.meet_id, again.id,
-            timetable.MoveInput(item_key=kept.item_key, day=timetable.meet_days((await _meet(demo_db, drawn.meet_id)))[0], at=dt.time(9)),
+            timetable.MoveInput(item_key=kept.item_key, day=timetable.meet_days(await _meet(demo_db, drawn.meet_id))[0], at=dt.time(9)),
         )
     assert [s.item_key for s in new_slots if s.frozen] == [played.item_key]
 
@@ -468,10 +477,7 @@ async def test_a_groups_two_places_are_protected_apart_only_when_one_player_coul
     """Before the groups are played, "A组第1名" and "A组第2名" each carry all of A's players, in
     different halves of the knockout. A player finishes in one place only: the two first matches
     may be played at once, but each still clashes with A's group matches and with the final."""
-    async with demo_db.read() as session:
-        meet = await session.get(Meet, drawn.meet_id)
-        assert meet is not None
-        built = await timetable.build_problem(session, meet)
+    built = await _built(demo_db, drawn.meet_id)
     tt_ms = drawn.event_ids["TT-MS"]
     items = {i.key: i for i in built.problem.items if i.key.startswith(f"{tt_ms}:")}
     groups = [i for k, i in items.items() if ":ko:" not in k]
