@@ -110,6 +110,7 @@ BOUND_LABELS = {
     "venue": "场地负荷",
     "person": "个人赛程(含休息)最满的人",
     "team": "队伍赛程(含休息)最满的队",
+    "clique": "共用人员、只能先后进行的一串项目",
     "solver": "CP-SAT 求解器下界",
 }
 
@@ -1078,6 +1079,7 @@ def _with_item(problem: Problem, item: Item) -> Problem:
 
 _PERSON_KEY = re.compile(r"(?:运动员 )?p:(\d+)(?:/\w+)?")
 _TEAM_KEY = re.compile(r"(?:队伍 )?t:(\d+):e\d+:(\d+)(?:/\w+)?")
+_TEAM_PART = re.compile(r"(\d+):e\d+:(\d+)$")  # a team key less its "t:", as the bound names it
 _DAY_CLOCK = re.compile(r"第(\d+)天 (\d\d:\d\d)")
 
 
@@ -1288,12 +1290,16 @@ async def _view(session: AsyncSession, meet: Meet, tt: Timetable | None, publish
     settings = await _settings(session, meet)
     return TimetableView(
         meet, tt, published, [_row(meet, s, venues) for s in slots], slots, settings,
-        {v.name: v.capacity for v in venues.values()}, await _bound_rows(session, tt, venues) if tt else [],
+        {v.name: v.capacity for v in venues.values()}, await _bound_rows(session, tt, venues, slots) if tt else [],
     )
 
 
-async def _bound_rows(session: AsyncSession, tt: Timetable, venues: dict[int, Venue]) -> list[tuple[str, int]]:
-    """The lower bound's parts in words: which chain, venue, person or team sets it."""
+async def _bound_rows(
+    session: AsyncSession, tt: Timetable, venues: dict[int, Venue], slots: Sequence[TimetableSlot]
+) -> list[tuple[str, int]]:
+    """The lower bound's parts in words: which chain, venue, person, team or run of items
+    sharing people sets it."""
+    labels = {s.item_key: s.label for s in slots}
     rows = []
     for name, value in tt.bound_parts.items():
         kind, _, rest = name.partition(":")
@@ -1305,6 +1311,12 @@ async def _bound_rows(session: AsyncSession, tt: Timetable, venues: dict[int, Ve
             rest = base_key(rest)
             person = await session.get(Person, int(rest))
             label = f"{label}:{person.name if person else rest}"
+        elif kind == "team" and (found := _TEAM_PART.match(base_key(rest))):
+            team = await session.get(Team, int(found.group(1)))
+            squad = "" if found.group(2) == "1" else f"{found.group(2)}队"
+            label = f"{label}:{team.name + squad if team else rest}"
+        elif kind == "clique":
+            label = f"{label}:含 {labels.get(rest, rest)}"
         rows.append((label, value))
     return sorted(rows, key=lambda r: -r[1])
 

@@ -502,3 +502,25 @@ async def test_a_groups_two_places_are_protected_apart_only_when_one_player_coul
     other = [i for i in built.problem.items if not i.key.startswith(f"{tt_ms}:") and set(built.info[i.key].person_ids) & shared]
     for o in other:
         assert entities(o) & entities(a) and entities(o) & entities(b)
+
+
+async def test_the_bound_is_explained_by_name_not_by_key(demo_db: Database, drawn: DemoMeet) -> None:
+    """The organiser reads which person, team or run of items sharing people sets the bound —
+    never "p:12" or an item key — also for a person's key per group place ("p:12/e3gAr1")."""
+    tt = await timetable.generate(demo_db, ORG, drawn.meet_id)
+    _, problem, _ = await _stored(demo_db, tt.id)
+    item = next(i for i in problem.items if i.people and i.teams)
+    person, team = sorted(item.people)[0], sorted(item.teams)[0]
+    async with demo_db.write() as session:
+        row = await session.get(Timetable, tt.id)
+        assert row is not None
+        row.bound_parts = {f"person:{person[2:]}/e1gAr1": 30, f"team:{team[2:]}": 20, f"clique:{item.key}": 10}
+    view = await timetable.organiser_view(demo_db, ORG, drawn.meet_id, tt.id)
+    async with demo_db.read() as session:
+        from events.models import Person, Team
+
+        person_name = (await session.get(Person, int(base_key(person)[2:]))).name  # type: ignore[union-attr]
+        team_name = (await session.get(Team, int(team.split(":")[1]))).name  # type: ignore[union-attr]
+    texts = [label for label, _ in view.bound_rows]
+    assert person_name in texts[0] and team_name in texts[1] and item.label in texts[2], texts
+    assert not any("p:" in t or "t:" in t or item.key in t or "clique" in t for t in texts), texts
