@@ -357,7 +357,7 @@ def double_bookings(
         groups = without_teams.get(item.groups)
         if groups is None:
             groups = without_teams[item.groups] = tuple(g for g in item.groups if not g.startswith("team:"))
-        bookings.append(Booking(item.uid, item.start, item.end or item.start, item.people, groups))
+        bookings.append(Booking(item.uid, item.start, item.end or item.start, item.people, groups, item.checked))
     found, total = first_clashes(bookings, limit, among)
     return [(by_uid[c.first], by_uid[c.second], c.people, c.groups) for c in found], total
 

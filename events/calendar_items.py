@@ -35,6 +35,9 @@ class CalendarItem(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     url: str = ""  # the item's page in zhijia
     private: bool = False  # carries personal details: organisers only, never in feeds as such
     description: str = ""
+    # a schedule that keeps its items apart itself (a published timetable, "timetable:3"): the
+    # double-booking warnings do not pit its items against each other
+    checked: str = ""
 
 
 def local(value: dt.datetime) -> dt.datetime:

@@ -977,7 +977,7 @@ async def publish(db: Database, actor: Actor, meet_id: int, timetable_id: int) -
         slots = await _slots(session, tt.id)
         conflicts = validate(problem, _schedule_of(slots, problem))
         if conflicts:
-            raise Conflict("赛程有冲突,不能公布:" + conflicts[0].message)
+            raise Conflict("赛程有冲突,不能公布:" + await _in_words(session, meet, conflicts[0].message))
         old = await _published(session, meet_id)
         if old is not None:
             before = {s.item_key: s for s in await _slots(session, old.id)}
@@ -1087,7 +1087,14 @@ async def _explain(session: AsyncSession, meet: Meet, conflicts: Sequence[Broken
     """The validator's reasons about the moved item, with names for person and team keys and
     dates for day numbers: "张三 同时在 男子100米 预赛 第2组 和 男子乒乓球单打 A组第1轮 …"."""
     mine = [c for c in conflicts if key in c.items] or list(conflicts)
-    text = ";".join(c.message for c in mine)
+    text = await _in_words(session, meet, ";".join(c.message for c in mine))
+    # one reason once (a person's several conflict keys give the same sentence), at most three
+    text = ";".join(list(dict.fromkeys(text.split(";")))[:3])
+    return f"不能移动到 {clock(meet, start)}:{text}"
+
+
+async def _in_words(session: AsyncSession, meet: Meet, text: str) -> str:
+    """The validator's text with names for person and team keys and dates for day numbers."""
     people = {int(x) for x in _PERSON_KEY.findall(text)}
     teams = {int(t) for t, _ in _TEAM_KEY.findall(text)}
     names = dict((await session.execute(select(Person.id, Person.name).where(Person.id.in_(people)))).all()) if people else {}
@@ -1102,10 +1109,7 @@ async def _explain(session: AsyncSession, meet: Meet, conflicts: Sequence[Broken
         return f"{day.month}月{day.day}日 {m.group(2)}"
 
     text = _DAY_CLOCK.sub(dated, text)
-    text = re.sub(r"(\d+月\d+日) (\d\d:\d\d)–\1 ", r"\1 \2–", text)  # one day named once
-    # one reason once (a person's several conflict keys give the same sentence), at most three
-    text = ";".join(list(dict.fromkeys(text.split(";")))[:3])
-    return f"不能移动到 {clock(meet, start)}:{text}"
+    return re.sub(r"(\d+月\d+日) (\d\d:\d\d)–\1 ", r"\1 \2–", text)  # one day named once
 
 
 async def resolve(db: Database, actor: Actor, meet_id: int, timetable_id: int) -> Timetable:
@@ -1206,6 +1210,7 @@ def calendar_item(meet: Meet, row: SlotRow, sequence: int = 0) -> CalendarItem:
         sequence=sequence,
         url=f"/meets/{meet.id}/timetable",
         description=row.label,
+        checked=f"timetable:{meet.id}",  # its validator keeps a player's possible matches apart
     )
 
 

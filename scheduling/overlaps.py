@@ -2,7 +2,10 @@
 
 Each ``Booking`` is an interval [start, end) with the people and groups it takes. Two bookings
 clash when their intervals overlap (strictly: one ends after the other starts; touching ends do
-not clash, and an instant clashes with nothing) and they share at least one person or group.
+not clash, and an instant clashes with nothing) and they share at least one person or group —
+unless both come from one schedule that keeps its own items apart by a finer rule (``checked``:
+a published timetable, whose matches may list every player who could reach them, yet two of
+them at once never need the same player).
 
 The sweep goes resource by resource: a resource's bookings sorted by start, each compared only
 with those still running, so the work is the number of bookings plus the number of clashing
@@ -24,6 +27,7 @@ class Booking(msgspec.Struct, frozen=True, gc=False):  # values only: never in a
     end: Any
     people: tuple[int, ...] = ()
     groups: tuple[str, ...] = ()
+    checked: str = ""  # the schedule that already keeps this booking apart from its others
 
 
 class Clash(msgspec.Struct, frozen=True, gc=False):  # values only: never in a reference cycle
@@ -48,12 +52,12 @@ def first_clashes(bookings: Sequence[Booking], limit: int | None = None, among: 
     # with one key count as one.
     names = sorted({booking.key for booking in bookings})
     rank_of = {key: rank for rank, key in enumerate(names)}
-    by_resource: dict[tuple[bool, Hashable], list[tuple[Any, Any, int]]] = {}
+    by_resource: dict[tuple[bool, Hashable], list[tuple[Any, Any, int, str]]] = {}
     for booking in bookings:
         if not booking.start < booking.end:
             continue
-        # (start, end, rank): sorts by time without a key function
-        entry = (booking.start, booking.end, rank_of[booking.key])
+        # (start, end, rank, checked): sorts by time without a key function
+        entry = (booking.start, booking.end, rank_of[booking.key], booking.checked)
         people, groups = booking.people, booking.groups
         for person in people if len(people) < 2 else set(people):
             by_resource.setdefault((True, person), []).append(entry)
@@ -64,19 +68,19 @@ def first_clashes(bookings: Sequence[Booking], limit: int | None = None, among: 
         if len(entries) < 2:
             continue
         entries.sort()
-        running: list[tuple[Any, int]] = []  # (end, rank) of the bookings not yet finished
-        for start, end, rank in entries:
+        running: list[tuple[Any, int, str]] = []  # (end, rank, checked) of the bookings not yet finished
+        for start, end, rank, checked in entries:
             if running:
                 running = [r for r in running if r[0] > start]
-                for _, other in running:
-                    if other != rank:
+                for _, other, other_checked in running:
+                    if other != rank and not (checked and checked == other_checked):
                         pair = (other, rank) if other < rank else (rank, other)
                         found = shared.get(pair)
                         if found is None:
                             shared[pair] = [resource]
                         else:
                             found.append(resource)
-            running.append((end, rank))
+            running.append((end, rank, checked))
     if among is not None:
         wanted = {rank_of[key] for key in among if key in rank_of}
         pairs = sorted(pair for pair in shared if pair[0] in wanted or pair[1] in wanted)

@@ -75,7 +75,7 @@ class Item(msgspec.Struct, frozen=True):
     label: str
     resource: str
     duration: int
-    people: frozenset[str] = frozenset()  # "p:<person id>" — may not be in two places at once
+    people: frozenset[str] = frozenset()  # "p:<person id>" (or one key per group place, see alternatives.py) — may not be in two places at once
     teams: frozenset[str] = frozenset()  # "t:<team id>" — likewise
     after: tuple[str, ...] = ()  # items that must END before this STARTS (rounds in order)
     pinned: int | None = None  # fixed start (ceremony, show-court final, frozen items)

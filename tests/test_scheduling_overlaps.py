@@ -14,7 +14,7 @@ def brute_force(bookings: list[Booking]) -> list[Clash]:
         for b in bookings[i + 1 :]:
             if a.key == b.key or not (a.start < a.end and b.start < b.end):
                 continue
-            if not (a.start < b.end and b.start < a.end):
+            if not (a.start < b.end and b.start < a.end) or (a.checked and a.checked == b.checked):
                 continue
             people, groups = set(a.people) & set(b.people), set(a.groups) & set(b.groups)
             if people or groups:
@@ -35,7 +35,8 @@ def bookings(draw) -> list[Booking]:
         people = tuple(draw(st.lists(st.integers(min_value=1, max_value=6), max_size=3)))
         groups = tuple(draw(st.lists(st.sampled_from(["visit_group:1", "pairing:2", "team:3"]), max_size=2)))
         key = draw(st.sampled_from([f"k{i}", f"k{i}", "dup"]))
-        result.append(Booking(key, start, start + length, people, groups))
+        checked = draw(st.sampled_from(["", "", "timetable:1", "timetable:2"]))
+        result.append(Booking(key, start, start + length, people, groups, checked))
     return result
 
 
@@ -74,3 +75,12 @@ def test_the_same_person_in_two_overlapping_items_clashes_with_what_they_share()
     b = Booking("b", 30, 90, (2, 3), ("visit_group:1",))
     c = Booking("c", 45, 50, (9,))
     assert clashes([a, b, c]) == [Clash("a", "b", (2,), ("visit_group:1",))]
+
+
+def test_two_items_of_one_checked_schedule_do_not_clash_but_each_clashes_with_others() -> None:
+    """Two matches of a published timetable at once, listing a player who can only reach one of
+    them, are no double booking; either still clashes with that player's visit at the time."""
+    a = Booking("match-1", 0, 20, (7,), (), "timetable:3")
+    b = Booking("match-2", 0, 20, (7,), (), "timetable:3")
+    visit = Booking("visit", 10, 30, (7,))
+    assert clashes([a, b, visit]) == [Clash("match-1", "visit", (7,), ()), Clash("match-2", "visit", (7,), ())]

@@ -11,7 +11,7 @@ import msgspec
 import pytest
 from sqlalchemy import select, update
 
-from events import timetable
+from events import calendar, timetable
 from events.db import Database
 from events.demo_timetable import prepare_demo_timetable
 from events.errors import Conflict, DomainError, Forbidden
@@ -524,3 +524,24 @@ async def test_the_bound_is_explained_by_name_not_by_key(demo_db: Database, draw
     texts = [label for label, _ in view.bound_rows]
     assert person_name in texts[0] and team_name in texts[1] and item.label in texts[2], texts
     assert not any("p:" in t or "t:" in t or item.key in t or "clique" in t for t in texts), texts
+
+
+async def test_the_published_timetable_puts_no_false_double_bookings_in_the_calendar(demo_db: Database, drawn: DemoMeet) -> None:
+    """Matches of a group's two places may be played at once (each lists every player who could
+    take it); the calendar leaves that to the timetable's own check and warns of none of them."""
+    tt = await timetable.generate(demo_db, ORG, drawn.meet_id)
+    async with demo_db.read() as session:
+        rows = await timetable.timetable_rows(session, drawn.meet_id, published_only=False)
+    at_once = [
+        (a, b) for i, a in enumerate(rows) for b in rows[i + 1:]
+        if a.start < b.end and b.start < a.end and set(a.person_ids) & set(b.person_ids)
+    ]
+    assert at_once, "the demo timetable plays a group's two places at once"
+    await timetable.publish(demo_db, ORG, drawn.meet_id, tt.id)
+    async with demo_db.read() as session:
+        meet = await session.get(Meet, drawn.meet_id)
+        assert meet is not None
+        start = dt.datetime.combine(meet.starts_on, dt.time(0), tzinfo=timetable.SHANGHAI)
+        view = await calendar.calendar_view(session, ORG, start, start + dt.timedelta(days=7))
+    titles = {f"{a.event_name} {a.round_name}".strip() for a, _ in at_once}
+    assert not [w.message for w in view.warnings if any(t in w.message for t in titles)]
