@@ -10,7 +10,7 @@ table-tennis tables (8), basketball courts (2), the chess hall (20 boards) and t
 field (1). Track events run heats then a final; field events run in flights of 12; badminton
 is a knockout; table tennis groups of four then a knockout of the group winners and runners-up
 on the app's draw lines (a group's two places in different halves, excluding each other);
-basketball teams play groups then semi-finals and a final; 400 m, 1500 m and shot put are
+basketball teams play groups then semi-finals and a final (a group's rounds in order); 400 m, 1500 m and shot put are
 timed finals (the heats or flights rank together); chess plays Swiss rounds (each round
 after the previous one); tug of war is a knockout of teams. Later rounds carry only those who
 can reach them.
@@ -45,6 +45,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from scheduling.alternatives import with_lines  # noqa: E402
 from scheduling.groups import group_name, qualifier_lines  # noqa: E402
+from scheduling.round_robin import berger_rounds  # noqa: E402
 from scheduling.timetable import (  # noqa: E402
     Item,
     Problem,
@@ -194,10 +195,13 @@ def meet(size: str, seed: int = SEED) -> Problem:
             groups = [people[i::max(1, len(people) // 4)] for i in range(max(1, len(people) // 4))]
             group_items: dict[str, tuple[tuple[str, ...], frozenset[int]]] = {}
             for gi, grp in enumerate(groups):
-                keys = []
-                for i in range(len(grp)):
-                    for j in range(i + 1, len(grp)):
-                        keys.append(add(f"{tag}-g{gi}-{i}-{j}", f"{name} 小组{gi + 1} {i + 1}v{j + 1}", "tt", 20, {grp[i], grp[j]}))
+                keys: list[str] = []
+                previous: list[str] = []
+                for rd in berger_rounds(grp):  # each round after the group's round before, as the app has it
+                    current = [add(f"{tag}-g{gi}-{pr.home}-{pr.away}", f"{name} 小组{gi + 1} 第{rd.number}轮", "tt", 20,
+                                   {pr.home, pr.away}, after=previous) for pr in rd.pairings]
+                    keys += current
+                    previous = current
                 group_items[group_name(gi)] = (tuple(keys), frozenset(grp))
             # the winner and runner-up of each group go on, on the app's draw lines (winners on the
             # seed lines, runners-up crossed over and in the other half from their group's winner);
@@ -230,10 +234,14 @@ def meet(size: str, seed: int = SEED) -> Problem:
             groups_t = [sides_t[i::4] for i in range(4)]
             group_keys: list[list[str]] = []
             for gi, grp in enumerate(groups_t):
-                group_keys.append([
-                    add(f"{tag}-g{gi}-{i}-{j}", f"篮球 {gi + 1}组 {grp[i]}v{grp[j]}", "basketball", 40, set(), {grp[i], grp[j]})
-                    for i in range(len(grp)) for j in range(i + 1, len(grp))
-                ])
+                keys_t: list[str] = []
+                previous = []
+                for rd in berger_rounds(grp):
+                    current = [add(f"{tag}-g{gi}-{pr.home}-{pr.away}", f"篮球 {gi + 1}组 第{rd.number}轮 {pr.home}v{pr.away}",
+                                   "basketball", 40, set(), {pr.home, pr.away}, previous) for pr in rd.pairings]
+                    keys_t += current
+                    previous = current
+                group_keys.append(keys_t)
             semis = []
             for s in range(2):  # the winners of groups s and 3−s: it waits for those two groups only
                 reach = set(groups_t[s]) | set(groups_t[3 - s])

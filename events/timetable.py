@@ -426,10 +426,13 @@ async def _match_items(session: AsyncSession, b: _Builder, event: Event) -> None
     stored = {m.key: m for m in matches}
     group_keys: dict[str, list[str]] = defaultdict(list)  # group name -> item keys
     group_sides: dict[str, _Side] = defaultdict(_Side)
-    swiss_rounds: dict[int, list[str]] = defaultdict(list)  # Swiss round -> its paired matches' keys
+    # (group, round) -> its matches' keys: a group's or a round robin's round N+1 is played after
+    # its round N, as the 轮次 on the sheets say; a Swiss round after the whole round before
+    rounds: dict[tuple[str, int], list[str]] = defaultdict(list)
     for m in matches:
-        if m.stage == "swiss":
-            swiss_rounds[m.round_no].append(f"{event.id}:{m.key}")
+        if m.stage != "knockout":
+            rounds[(m.group_name or "", m.round_no)].append(f"{event.id}:{m.key}")
+    swiss_rounds = {r: keys for (g, r), keys in rounds.items() if not g}  # Swiss round -> its paired matches
     for m in matches:
         if m.stage == "knockout":
             continue
@@ -440,7 +443,7 @@ async def _match_items(session: AsyncSession, b: _Builder, event: Event) -> None
         b.add(
             key, kind="match", event=event, round_name=m.label, venue_id=m.venue_id or event.venue_id, minutes=minutes,
             label=f"{event.name} {m.label} {names(rows.get(m.a_id) if m.a_id else None, rows.get(m.b_id) if m.b_id else None)}",
-            side=side, after=swiss_rounds.get(m.round_no - 1, ()) if m.stage == "swiss" else (),
+            side=side, after=rounds.get((m.group_name or "", m.round_no - 1), ()),
         )
         if m.group_name:
             group_keys[m.group_name].append(key)

@@ -545,3 +545,26 @@ async def test_the_published_timetable_puts_no_false_double_bookings_in_the_cale
         view = await calendar.calendar_view(session, ORG, start, start + dt.timedelta(days=7))
     titles = {f"{a.event_name} {a.round_name}".strip() for a, _ in at_once}
     assert not [w.message for w in view.warnings if any(t in w.message for t in titles)]
+
+
+async def test_a_groups_rounds_are_played_in_order(demo_db: Database, drawn: DemoMeet) -> None:
+    """"A组第2轮" after the whole of "A组第1轮", as the sheets number them; other groups apart."""
+    built = await _built(demo_db, drawn.meet_id)
+    tt_ms = drawn.event_ids["TT-MS"]
+    async with demo_db.read() as session:
+        matches = (await session.scalars(select(Match).where(Match.event_id == tt_ms, Match.stage == "group"))).all()
+    key = {m.id: f"{tt_ms}:{m.key}" for m in matches}
+    items = {i.key: i for i in built.problem.items}
+    later = [m for m in matches if m.round_no > 1]
+    assert later
+    for m in later:
+        before = {key[o.id] for o in matches if o.group_name == m.group_name and o.round_no == m.round_no - 1}
+        others = {key[o.id] for o in matches if o.group_name != m.group_name}
+        assert before and before <= set(items[key[m.id]].after) and not others & set(items[key[m.id]].after)
+    tt = await timetable.generate(demo_db, ORG, drawn.meet_id)
+    _, problem, slots = await _stored(demo_db, tt.id)
+    at = {s.item_key: s for s in slots}
+    for m in later:
+        for o in matches:
+            if o.group_name == m.group_name and o.round_no == m.round_no - 1:
+                assert at[key[o.id]].ends <= at[key[m.id]].starts
