@@ -24,7 +24,7 @@ import math
 import re
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -1283,6 +1283,28 @@ async def organiser_view(db: Database, actor: Actor, meet_id: int, timetable_id:
         published = await _published(session, meet_id)
         tt = tt or published
         return await _view(session, meet, tt, published)
+
+
+async def changes_since(db: Database, actor: Actor, meet_id: int, timetable_id: int) -> str:
+    """Why the timetable no longer fits the meet as it stands ("" while it does): matches or heats
+    added or gone, or a rule it now breaks — a knockout drawn after its groups puts a player in
+    another line than planned, a duration changed. Entrants narrowing as results come in (the
+    possible players of a later round becoming the real two) break nothing and go unmentioned."""
+    actor.require_organiser()
+    async with db.read() as session:
+        meet = await _meet(session, meet_id)
+        tt = await _timetable(session, meet_id, timetable_id)
+        problem = (await build_problem(session, meet)).problem
+        conflicts = validate(problem, _schedule_of(await _slots(session, tt.id), problem))
+        if not conflicts:
+            return ""
+        kinds = Counter(c.kind for c in conflicts)
+        parts = [f"新增 {kinds.pop('missing')} 项未排" if "missing" in kinds else "",
+                 f"{kinds.pop('unknown')} 项已不再进行" if "unknown" in kinds else ""]
+        broken = [c for c in conflicts if c.kind in kinds]
+        if broken:
+            parts.append(f"{len(broken)} 处不再成立,如:{await _in_words(session, meet, broken[0].message)}")
+    return ";".join(p for p in parts if p)
 
 
 async def public_view(db: Database, meet_id: int) -> TimetableView:

@@ -15,7 +15,7 @@ from events import calendar, timetable
 from events.db import Database
 from events.demo_timetable import prepare_demo_timetable
 from events.errors import Conflict, DomainError, Forbidden
-from events.models import Event, Heat, Match, Meet, RaceRound
+from events.models import DrawEntrant, Event, Heat, Match, Meet, RaceRound
 from events.timetable_models import (
     SolverStatus,
     Timetable,
@@ -568,3 +568,29 @@ async def test_a_groups_rounds_are_played_in_order(demo_db: Database, drawn: Dem
         for o in matches:
             if o.group_name == m.group_name and o.round_no == m.round_no - 1:
                 assert at[key[o.id]].ends <= at[key[m.id]].starts
+
+
+async def test_the_organiser_is_told_when_the_timetable_no_longer_fits_the_meet(demo_db: Database, drawn: DemoMeet) -> None:
+    """A fresh timetable fits; a match gone, or a player now in two matches at once (as when a
+    knockout is drawn after its groups), is named — in words, not keys."""
+    tt = await timetable.generate(demo_db, ORG, drawn.meet_id)
+    assert await timetable.changes_since(demo_db, ORG, drawn.meet_id, tt.id) == ""
+    _, _, slots = await _stored(demo_db, tt.id)
+    tt_ms = drawn.event_ids["TT-MS"]
+    async with demo_db.write() as session:
+        matches = {f"{tt_ms}:{m.key}": m for m in (await session.scalars(select(Match).where(Match.event_id == tt_ms, Match.stage == "group"))).all()}
+        at = {s.item_key: s for s in slots if s.item_key in matches}
+        one, other = next(
+            (matches[a], matches[b]) for a in at for b in at
+            if matches[a].group_name != matches[b].group_name and at[a].starts == at[b].starts
+        )
+        moved = await session.get(DrawEntrant, other.a_id)
+        assert moved is not None
+        one.a_id = other.a_id  # the same player now in two matches at one time
+        gone = next(m for k, m in matches.items() if m is not one and m is not other and k in at)
+        await session.delete(gone)
+    message = await timetable.changes_since(demo_db, ORG, drawn.meet_id, tt.id)
+    assert "1 项已不再进行" in message and "不再成立" in message and moved.name in message, message
+    assert "p:" not in message, message
+    with pytest.raises(Forbidden):
+        await timetable.changes_since(demo_db, drawn.actor(LEADER), drawn.meet_id, tt.id)

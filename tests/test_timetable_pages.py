@@ -148,3 +148,22 @@ async def test_the_api_generates_and_reports_progress(demo_db: Database, demo: D
     await timetable.wait_for_improvements()
     after = await organiser.get(f"/api/meets/{demo.meet_id}/timetable/{body['timetable_id']}/progress")
     assert after.status_code == 200 and after.json()["solver_status"] in ("improved", "optimal", "failed")
+
+
+async def test_the_organiser_page_says_when_the_timetable_no_longer_fits(demo_db: Database, demo: DemoMeet, clients) -> None:
+    from events.models import Match
+
+    await prepare_demo_timetable(demo_db, demo.meet_id)
+    await _short_runs(demo_db, demo.meet_id)
+    organiser = await clients(ORGANISER)
+    url = f"/org/meets/{demo.meet_id}/timetable"
+    await organiser.post_form(f"{url}/generate")
+    await timetable.wait_for_improvements()
+    fits = await organiser.get(url)
+    assert fits.status_code == 200 and "已与比赛现状不符" not in fits.text
+    async with demo_db.write() as session:
+        match = await session.scalar(select(Match).where(Match.stage == "group").limit(1))
+        assert match is not None
+        await session.delete(match)
+    stale = await organiser.get(url)
+    assert stale.status_code == 200 and "已与比赛现状不符:1 项已不再进行" in stale.text

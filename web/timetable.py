@@ -122,11 +122,12 @@ async def _workspace(
     db, actor = db_of(request), actor_of(request)
     view = await service.organiser_view(db, actor, meet_id)
     events = await meet_events.list_events(db, meet_id)
+    changes = await service.changes_since(db, actor, meet_id, view.timetable.id) if view.timetable else ""
     status = problem.status if problem else status_code
     return page(
         request, "timetable/organiser.html", status_code=status, **_context(view), problem=problem,
         move_problem=move_problem, notice=notice, events=events, default_minutes=service.default_minutes,
-        sessions_text=_sessions_text(view.settings), FINAL_FORMATS={"heats_final"},
+        sessions_text=_sessions_text(view.settings), FINAL_FORMATS={"heats_final"}, changes=changes,
     )
 
 
