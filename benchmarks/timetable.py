@@ -43,7 +43,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from scheduling.alternatives import with_lines  # noqa: E402
+from scheduling.alternatives import Line, joined, with_lines  # noqa: E402
 from scheduling.groups import group_name, qualifier_lines  # noqa: E402
 from scheduling.round_robin import berger_rounds  # noqa: E402
 from scheduling.timetable import (  # noqa: E402
@@ -135,8 +135,22 @@ def meet(size: str, seed: int = SEED) -> Problem:
         ))
         return key
 
-    only: dict[str, dict[str, frozenset[tuple[str, str]]]] = {}  # item -> who is there by a group place only
-    Side = tuple[tuple[str, ...], frozenset[int], dict[int, frozenset[tuple[str, str]]]]
+    only: dict[str, dict[str, frozenset[Line]]] = {}  # item -> who is there by a group place only
+    Side = tuple[tuple[str, ...], frozenset[int], dict[str, frozenset[Line]]]  # waits, people, by place only
+
+    def round_robin(prefix: str, label: str, resource: str, duration: int, members: list[int], team: bool) -> list[str]:
+        """A group's Berger rounds, each after the round before, as the app has them; its items' keys."""
+        keys: list[str] = []
+        previous: list[str] = []
+        for rd in berger_rounds(members):
+            current = [
+                add(f"{prefix}-{pr.home}-{pr.away}", f"{label} 第{rd.number}轮 {pr.home}v{pr.away}", resource, duration,
+                    set() if team else {pr.home, pr.away}, {pr.home, pr.away} if team else set(), previous)
+                for pr in rd.pairings
+            ]
+            keys += current
+            previous = current
+        return keys
 
     def knockout(prefix: str, label: str, resource: str, duration: int, sides: list[frozenset[int]], team: bool,
                  lines: list[Side] | None = None) -> None:
@@ -159,12 +173,11 @@ def meet(size: str, seed: int = SEED) -> Problem:
                 if not pa or not pb:  # a bye: the other side goes through untouched
                     nxt.append(current[m] if pa else current[m + 1])
                     continue
-                both = {x: oa[x] | ob[x] for x in pa & pb if x in oa and x in ob}
-                by_place = {**{x: v for x, v in oa.items() if x not in pb}, **{x: v for x, v in ob.items() if x not in pa}, **both}
+                by_place = joined({f"p:{x}" for x in pa}, oa, {f"p:{x}" for x in pb}, ob) if oa or ob else {}
                 key = add(f"{prefix}-r{rnd_no}-{m // 2}", f"{label} 第{rnd_no}轮 第{m // 2 + 1}场", resource, duration,
                           set() if team else set(pa | pb), set(pa | pb) if team else set(), sorted(set(fa) | set(fb)))
                 if by_place:
-                    only[key] = {f"p:{x}": v for x, v in by_place.items()}
+                    only[key] = by_place
                 nxt.append(((key,), pa | pb, by_place))
             current = nxt
             rnd_no += 1
@@ -195,20 +208,14 @@ def meet(size: str, seed: int = SEED) -> Problem:
             groups = [people[i::max(1, len(people) // 4)] for i in range(max(1, len(people) // 4))]
             group_items: dict[str, tuple[tuple[str, ...], frozenset[int]]] = {}
             for gi, grp in enumerate(groups):
-                keys: list[str] = []
-                previous: list[str] = []
-                for rd in berger_rounds(grp):  # each round after the group's round before, as the app has it
-                    current = [add(f"{tag}-g{gi}-{pr.home}-{pr.away}", f"{name} 小组{gi + 1} 第{rd.number}轮", "tt", 20,
-                                   {pr.home, pr.away}, after=previous) for pr in rd.pairings]
-                    keys += current
-                    previous = current
+                keys = round_robin(f"{tag}-g{gi}", f"{name} 小组{gi + 1}", "tt", 20, grp, False)
                 group_items[group_name(gi)] = (tuple(keys), frozenset(grp))
             # the winner and runner-up of each group go on, on the app's draw lines (winners on the
             # seed lines, runners-up crossed over and in the other half from their group's winner);
             # a first knockout match waits for its own groups' matches, as the app's builder does
             if len(groups) > 1:
                 lines = [
-                    (*group_items[spot.group], {x: frozenset({(f"{tag}g{spot.group}", str(spot.rank))}) for x in group_items[spot.group][1]})
+                    (*group_items[spot.group], {f"p:{x}": frozenset({(f"{tag}g{spot.group}", str(spot.rank))}) for x in group_items[spot.group][1]})
                     if spot is not None else ((), frozenset(), {})
                     for spot in qualifier_lines(len(groups), 2)
                 ]
@@ -234,14 +241,7 @@ def meet(size: str, seed: int = SEED) -> Problem:
             groups_t = [sides_t[i::4] for i in range(4)]
             group_keys: list[list[str]] = []
             for gi, grp in enumerate(groups_t):
-                keys_t: list[str] = []
-                previous = []
-                for rd in berger_rounds(grp):
-                    current = [add(f"{tag}-g{gi}-{pr.home}-{pr.away}", f"篮球 {gi + 1}组 第{rd.number}轮 {pr.home}v{pr.away}",
-                                   "basketball", 40, set(), {pr.home, pr.away}, previous) for pr in rd.pairings]
-                    keys_t += current
-                    previous = current
-                group_keys.append(keys_t)
+                group_keys.append(round_robin(f"{tag}-g{gi}", f"篮球 {gi + 1}组", "basketball", 40, grp, True))
             semis = []
             for s in range(2):  # the winners of groups s and 3−s: it waits for those two groups only
                 reach = set(groups_t[s]) | set(groups_t[3 - s])

@@ -66,7 +66,7 @@ from events.timetable_models import (
     TimetableStatus,
 )
 from scheduling import knockout
-from scheduling.alternatives import Line, base_key, with_lines
+from scheduling.alternatives import Line, base_key, joined, with_lines
 from scheduling.draw import GroupsKnockoutDraw, SwissDraw
 from scheduling.groups import Spot
 from scheduling.timetable import (
@@ -317,30 +317,22 @@ class _Side:
     team_ids: set[int] = field(default_factory=set)
     # who is here only through some knockout lines fed by a group not yet played ("A组第1名"),
     # by conflict key ("p:12", a team key): see scheduling.alternatives
-    lines: dict[str, set[Line]] = field(default_factory=dict)
+    lines: dict[str, frozenset[Line]] = field(default_factory=dict)
 
     def who(self) -> set[str]:
         """Conflict keys of everyone on this side."""
         return set(_people_keys(self.people)) | self.teams
 
     def add(self, other: _Side) -> None:
-        mine = self.who()
-        for who in other.who():
-            theirs = other.lines.get(who)
-            if who not in mine:
-                if theirs is not None:
-                    self.lines[who] = set(theirs)
-            elif who in self.lines and theirs is not None:
-                self.lines[who] |= theirs
-            else:  # here in any case on one side: in any case on the whole
-                self.lines.pop(who, None)
+        if self.lines or other.lines:
+            self.lines = joined(self.who(), self.lines, other.who(), other.lines)
         self.people |= other.people
         self.teams |= other.teams
         self.team_ids |= other.team_ids
 
     def on_line(self, line: Line) -> _Side:
         """The same people, each here only if they take ``line``."""
-        return _Side(set(self.people), set(self.teams), set(self.team_ids), {w: {line} for w in self.who()})
+        return _Side(set(self.people), set(self.teams), set(self.team_ids), {w: frozenset({line}) for w in self.who()})
 
 
 async def _squad_people(session: AsyncSession, event_id: int) -> dict[tuple[int, int], set[int]]:
@@ -390,7 +382,7 @@ class _Builder:
     ) -> None:
         venue = self.venues.get(venue_id) if venue_id is not None else None
         if side.lines:
-            self.only[key] = {w: frozenset(ls) for w, ls in side.lines.items()}
+            self.only[key] = dict(side.lines)
         self.items.append(
             Item(
                 key=key, label=label, resource=self.resource(venue_id), duration=minutes,
@@ -451,7 +443,7 @@ async def _match_items(session: AsyncSession, b: _Builder, event: Event) -> None
     if isinstance(engine, SwissDraw):
         _swiss_rounds_to_pair(b, event, engine, swiss_rounds, [side_of(r) for r in rows.values()])
         return
-    spot_of: dict[int, Spot] = {}  # placeholder line id -> its group place (knockout still to come)
+    spot_of: dict[int, Spot] = {}  # line id standing for a group place until the knockout is drawn -> the place
     if bracket is None and isinstance(engine, GroupsKnockoutDraw):
         lines: list[int | None] = []
         for i, spot in enumerate(engine.knockout, start=1):
@@ -1082,7 +1074,6 @@ def _with_item(problem: Problem, item: Item) -> Problem:
 
 _PERSON_KEY = re.compile(r"(?:运动员 )?p:(\d+)(?:/\w+)?")
 _TEAM_KEY = re.compile(r"(?:队伍 )?t:(\d+):e\d+:(\d+)(?:/\w+)?")
-_TEAM_PART = re.compile(r"(\d+):e\d+:(\d+)$")  # a team key less its "t:", as the bound names it
 _DAY_CLOCK = re.compile(r"第(\d+)天 (\d\d:\d\d)")
 
 
@@ -1299,9 +1290,9 @@ async def changes_since(db: Database, actor: Actor, meet_id: int, timetable_id: 
         if not conflicts:
             return ""
         kinds = Counter(c.kind for c in conflicts)
-        parts = [f"新增 {kinds.pop('missing')} 项未排" if "missing" in kinds else "",
-                 f"{kinds.pop('unknown')} 项已不再进行" if "unknown" in kinds else ""]
-        broken = [c for c in conflicts if c.kind in kinds]
+        added, gone = kinds["missing"], kinds["unknown"]
+        parts = [f"新增 {added} 项未排" if added else "", f"{gone} 项已不再进行" if gone else ""]
+        broken = [c for c in conflicts if c.kind not in ("missing", "unknown")]
         if broken:
             parts.append(f"{len(broken)} 处不再成立,如:{await _in_words(session, meet, broken[0].message)}")
     return ";".join(p for p in parts if p)
@@ -1320,12 +1311,12 @@ async def _view(session: AsyncSession, meet: Meet, tt: Timetable | None, publish
     settings = await _settings(session, meet)
     return TimetableView(
         meet, tt, published, [_row(meet, s, venues) for s in slots], slots, settings,
-        {v.name: v.capacity for v in venues.values()}, await _bound_rows(session, tt, venues, slots) if tt else [],
+        {v.name: v.capacity for v in venues.values()}, await _bound_rows(session, meet, tt, venues, slots) if tt else [],
     )
 
 
 async def _bound_rows(
-    session: AsyncSession, tt: Timetable, venues: dict[int, Venue], slots: Sequence[TimetableSlot]
+    session: AsyncSession, meet: Meet, tt: Timetable, venues: dict[int, Venue], slots: Sequence[TimetableSlot]
 ) -> list[tuple[str, int]]:
     """The lower bound's parts in words: which chain, venue, person, team or run of items
     sharing people sets it."""
@@ -1337,14 +1328,8 @@ async def _bound_rows(
         if kind == "venue":
             venue = venues.get(int(rest[2:])) if rest.startswith("v:") and rest[2:].isdigit() else None
             label = f"{label}:{venue.name if venue else '未指定场地'}"
-        elif kind == "person" and base_key(rest).isdigit():
-            rest = base_key(rest)
-            person = await session.get(Person, int(rest))
-            label = f"{label}:{person.name if person else rest}"
-        elif kind == "team" and (found := _TEAM_PART.match(base_key(rest))):
-            team = await session.get(Team, int(found.group(1)))
-            squad = "" if found.group(2) == "1" else f"{found.group(2)}队"
-            label = f"{label}:{team.name + squad if team else rest}"
+        elif kind in ("person", "team"):  # the key less its "p:" / "t:", as the bound names it
+            label = f"{label}:{await _in_words(session, meet, f'{kind[0]}:{base_key(rest)}')}"
         elif kind == "clique":
             label = f"{label}:含 {labels.get(rest, rest)}"
         rows.append((label, value))

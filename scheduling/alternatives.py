@@ -22,7 +22,7 @@ which is always safe.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import msgspec
 
@@ -40,19 +40,36 @@ def base_key(key: str) -> str:
     return key.split("/", 1)[0]
 
 
+def joined(
+    mine: Collection[str], my_lines: Mapping[str, frozenset[Line]],
+    theirs: Collection[str], their_lines: Mapping[str, frozenset[Line]],
+) -> dict[str, frozenset[Line]]:
+    """Who, on two sides put together (the two of a match, a round's feeders), is there only
+    through some lines, and which: someone on either side in any case is there in any case."""
+    out: dict[str, frozenset[Line]] = {}
+    for who in set(mine) | set(theirs):
+        lines: frozenset[Line] = frozenset()
+        for side, side_lines in ((mine, my_lines), (theirs, their_lines)):
+            if who in side:
+                if who not in side_lines:
+                    break
+                lines |= side_lines[who]
+        else:
+            out[who] = lines
+    return out
+
+
 def with_lines(items: Sequence[Item], only: Mapping[str, Mapping[str, frozenset[Line]]]) -> list[Item]:
     """``items`` with their conflict keys rewritten; ``only``: per item key, the people/team keys
     that are in it only through the given lines (everyone else in it is there in any case)."""
-    choices: dict[str, set[str]] = defaultdict(set)
     lines_of: dict[str, set[Line]] = defaultdict(set)
     for restricted in only.values():
         for who, lines in restricted.items():
-            for line in lines:
-                choices[who].add(line[0])
-                lines_of[who].add(line)
-    split = {w for w, c in choices.items() if len(c) == 1}
+            lines_of[who] |= lines
+    split = {w for w, lines in lines_of.items() if len({choice for choice, _ in lines}) == 1}
     if not split:
         return list(items)
+
     def keys(group: frozenset[str], restricted: Mapping[str, frozenset[Line]]) -> frozenset[str]:
         if not group & split:
             return group

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scheduling.alternatives import base_key, with_lines
+from scheduling.alternatives import base_key, joined, with_lines
 from scheduling.timetable import Item, entities
 
 PEOPLE = ["p:1", "p:2", "p:3"]
@@ -52,3 +52,30 @@ def test_items_share_a_key_exactly_when_someone_could_be_in_both(specs: list[dic
 def test_without_places_to_choose_the_items_come_back_unchanged() -> None:
     items = [Item(key="a", label="a", resource="r", duration=10, people=frozenset({"p:1"}))]
     assert with_lines(items, {}) == items
+
+
+side = st.dictionaries(
+    st.sampled_from(PEOPLE),
+    st.one_of(st.none(), st.sets(st.sampled_from([("e1gA", p) for p in PLACES]), min_size=1).map(frozenset)),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(side, side)
+def test_two_sides_put_together_keep_a_restriction_only_where_every_side_had_one(
+    a: dict[str, frozenset | None], b: dict[str, frozenset | None]
+) -> None:
+    """A match (or a later round) of two sides: someone there in any case on either side is there
+    in any case; someone there only by some places on every side they are on, by all of those."""
+    def lines(s: dict[str, frozenset | None]) -> dict[str, frozenset]:
+        return {w: v for w, v in s.items() if v is not None}
+
+    out = joined(a.keys(), lines(a), b.keys(), lines(b))
+    assert out == joined(b.keys(), lines(b), a.keys(), lines(a))
+    for w in set(a) | set(b):
+        on = [s[w] for s in (a, b) if w in s]
+        if any(v is None for v in on):
+            assert w not in out
+        else:
+            assert out[w] == frozenset().union(*on)
+

@@ -562,7 +562,7 @@ async def test_a_groups_rounds_are_played_in_order(demo_db: Database, drawn: Dem
         others = {key[o.id] for o in matches if o.group_name != m.group_name}
         assert before and before <= set(items[key[m.id]].after) and not others & set(items[key[m.id]].after)
     tt = await timetable.generate(demo_db, ORG, drawn.meet_id)
-    _, problem, slots = await _stored(demo_db, tt.id)
+    _, _, slots = await _stored(demo_db, tt.id)
     at = {s.item_key: s for s in slots}
     for m in later:
         for o in matches:
