@@ -1,6 +1,8 @@
 """Benchmark: the printed programme (秩序册) of a meet of 2 000 athletes — 40 teams, 22 events,
 up to three entries each, bibs, knockout and group draws, heats with lanes, standing records —
-served as the organiser's HTML page and as its xlsx, against baselines measured in the same run:
+served as the organiser's HTML page and as its xlsx, against baselines measured in the same run
+(the meet's timetable is generated and published first, so the programme prints it by day and by
+venue):
 
 - ``plain_select``: the same entry rows read with one plain SELECT (entry, person, team, event),
   the least any programme can cost to read;
@@ -8,13 +10,18 @@ served as the organiser's HTML page and as its xlsx, against baselines measured 
 - ``trivial_xlsx``: an openpyxl write-only workbook of as many plain rows as the programme's xlsx
   holds (no styles, no guards).
 
+Also the timetable's pages on the same meet: the organiser's (which checks the stored timetable
+against the meet as it stands: the problem built afresh and validated) and the public one, with
+the check alone and building the problem alone (``build_problem``, the least the check can cost).
+
     python benchmarks/programme.py            # 2 000 athletes
     python benchmarks/programme.py --quick    # 300 athletes, for CI
 
 The meet is built in a scratch SQLite file (bulk inserts for people and entries; draws and heats
 through the services). Times are wall-clock medians of a few requests through the whole app
 (guards, service, template, response). Goals (issue 7): HTML < 3 s, xlsx < 5 s at 2 000
-athletes. The timetable section is empty here (no published timetable).
+athletes. The meet runs five days of sessions 08:00–12:00 and 13:30–18:00 with a 40-board chess
+hall: a one-track meet of 2 000 athletes needs them (its track alone holds 27 hours of heats).
 
 Prints a table, then as the last line one JSON object of figures, baselines, ratios and goals.
 Nothing here passes or fails.
@@ -44,12 +51,13 @@ from litestar.testing import AsyncTestClient  # noqa: E402
 from openpyxl import Workbook, load_workbook  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
-from events import accounts, draws, meets, race_rounds  # noqa: E402
+from events import accounts, draws, meets, race_rounds, timetable  # noqa: E402
 from events.db import Database  # noqa: E402
 from events.demo import SYSTEM  # noqa: E402
 from events.migrate import upgrade  # noqa: E402
 from events.models import (  # noqa: E402
     Entry,
+    Meet,
     Event,
     Person,
     RecordDecision,
@@ -61,6 +69,7 @@ from events.models import (  # noqa: E402
     Venue,
 )
 from events.schemas import MeetInput  # noqa: E402
+from events.timetable_models import Timetable, TimetableStatus  # noqa: E402
 from web.app import create_app  # noqa: E402
 from web.auth import SESSION_COOKIE  # noqa: E402
 from web.settings import Settings  # noqa: E402
@@ -69,6 +78,8 @@ SEED = 20261203
 GOAL_HTML_MS = 3000.0
 GOAL_XLSX_MS = 5000.0
 TEAMS = 40
+DAYS = 5
+SESSIONS = ((dt.time(8, 0), dt.time(12, 0)), (dt.time(13, 30), dt.time(18, 0)))
 
 # code, name, gender ("M", "F", None: open), kind, format, measure
 EVENTS = [
@@ -94,13 +105,13 @@ async def build(db: Database, athletes: int) -> tuple[int, str]:
     today = meets.today()
     meet = await meets.create_meet(db, SYSTEM, MeetInput(
         name="第九届职工运动会(基准)", edition=9, host="公司工会", location="公司体育中心",
-        starts_on=today + dt.timedelta(days=30), ends_on=today + dt.timedelta(days=32),
+        starts_on=today + dt.timedelta(days=30), ends_on=today + dt.timedelta(days=29 + DAYS),
         registration_opens=today - dt.timedelta(days=10), registration_closes=today + dt.timedelta(days=10),
     ))
     per_team = athletes // TEAMS
     async with db.write() as session:
         venues = {}
-        for name, kind, capacity in (("田径场", "track", 1), ("乒乓球室", "table", 8), ("棋牌室", "table", 12), ("趣味运动场", "field", 2)):
+        for name, kind, capacity in (("田径场", "track", 1), ("乒乓球室", "table", 8), ("棋牌室", "table", 40), ("趣味运动场", "field", 2)):
             venue = Venue(meet_id=meet.id, name=name, kind=kind, capacity=capacity)
             session.add(venue)
             await session.flush()
@@ -180,6 +191,12 @@ async def build(db: Database, athletes: int) -> tuple[int, str]:
             request = race_rounds.RoundRequest(is_final=True, seed=SEED, **layout)
         await race_rounds.draw_round(db, SYSTEM, meet.id, event_id, request)
         await race_rounds.publish_round(db, SYSTEM, meet.id, event_id)
+    days = [meet.starts_on + dt.timedelta(days=n) for n in range(DAYS)]
+    await timetable.save_settings(db, SYSTEM, meet.id, timetable.SettingsInput(sessions=[
+        timetable.SessionInput(day=day, starts_at=a, ends_at=b) for day in days for a, b in SESSIONS
+    ]))
+    drafted = await timetable.generate(db, SYSTEM, meet.id)
+    await timetable.publish(db, SYSTEM, meet.id, drafted.id)
     assert organiser is not None
     token = await accounts.start_session(db, organiser, None)
     return meet.id, token
@@ -240,6 +257,25 @@ async def main_async(args: argparse.Namespace, url: str) -> dict:
                 assert first.status_code == 200, first.status_code
                 html_ms, page = await timed(repeats, lambda: client.get(f"/org/meets/{meet_id}/programme"))
                 xlsx_ms, book = await timed(repeats, lambda: client.get(f"/org/meets/{meet_id}/programme.xlsx"))
+                for path in (f"/org/meets/{meet_id}/timetable", f"/meets/{meet_id}/timetable"):
+                    assert (await client.get(path)).status_code == 200, path
+                org_tt_ms, org_tt = await timed(repeats, lambda: client.get(f"/org/meets/{meet_id}/timetable"))
+                public_tt_ms, _ = await timed(repeats, lambda: client.get(f"/meets/{meet_id}/timetable"))
+            assert "已与比赛现状不符" not in org_tt.text  # type: ignore[attr-defined]  # the meet has not moved on
+            async with db.read() as session:
+                meet = await session.get(Meet, meet_id)
+                published = await session.scalar(select(Timetable).where(Timetable.meet_id == meet_id, Timetable.status == TimetableStatus.PUBLISHED))
+                assert meet is not None and published is not None
+                items = len((await timetable.build_problem(session, meet)).problem.items)
+                finish, bound = timetable.clock(meet, published.finish), timetable.clock(meet, published.bound)
+            check_ms, notice = await timed(repeats, lambda: timetable.changes_since(db, SYSTEM, meet_id, published.id))
+            assert notice == "", notice
+
+            async def problem_only() -> None:
+                async with db.read() as session:
+                    await timetable.build_problem(session, meet)
+
+            problem_ms, _ = await timed(repeats, problem_only)
             html_bytes, xlsx_bytes = len(page.content), len(book.content)  # type: ignore[attr-defined]
             rows_printed = page.text.count("<tr>") + page.text.count("<li>")  # type: ignore[attr-defined]
             select_ms, _ = await timed(repeats, lambda: plain_select(db, meet_id))
@@ -268,6 +304,9 @@ async def main_async(args: argparse.Namespace, url: str) -> dict:
         "events": len(EVENTS),
         "entries": entries,
         "build_s": round(build_s, 2),
+        "timetable_items": items,
+        "timetable_greedy_finish": finish,
+        "timetable_bound": bound,
         "html_rows": rows_printed,
         "xlsx_rows": xlsx_row_count,
         "html_kib": round(html_bytes / 1024),
@@ -278,9 +317,14 @@ async def main_async(args: argparse.Namespace, url: str) -> dict:
             "plain_select": round(select_ms, 1),
             "trivial_render": round(render_ms, 1),
             "trivial_xlsx": round(plain_xlsx_ms, 1),
+            "timetable_organiser_page": round(org_tt_ms, 1),
+            "timetable_public_page": round(public_tt_ms, 1),
+            "timetable_check": round(check_ms, 1),
+            "build_problem": round(problem_ms, 1),
         },
         "ratio_html_to_select_plus_render": round(html_ms / max(select_ms + render_ms, 0.001), 2),
         "ratio_xlsx_to_trivial_xlsx": round(xlsx_ms / max(plain_xlsx_ms, 0.001), 2),
+        "ratio_timetable_check_to_build_problem": round(check_ms / max(problem_ms, 0.001), 2),
         "goals": {
             "html_ms": GOAL_HTML_MS,
             "xlsx_ms": GOAL_XLSX_MS,
@@ -301,6 +345,7 @@ def main() -> None:
     print(f"{'measure':<22}{'median ms':>12}")
     for name, value in result["ms"].items():
         print(f"{name:<22}{value:>12.1f}")
+    print(f"timetable: {result['timetable_items']} items, greedy to {result['timetable_greedy_finish']}, bound {result['timetable_bound']}")
     print(f"{result['athletes']} athletes, {result['entries']} entries, {result['html_rows']} printed rows, "
           f"HTML {result['html_kib']} KiB, xlsx {result['xlsx_kib']} KiB, built in {result['build_s']} s")
     print(f"goals: HTML < {GOAL_HTML_MS:.0f} ms, xlsx < {GOAL_XLSX_MS:.0f} ms; met: {', '.join(result['goals']['met']) or 'none'}")
