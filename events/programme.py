@@ -112,6 +112,7 @@ class Slot:
     label: str
     kind: str
     event_id: int | None
+    unit: int  # the court or table number: 1, 2, … 10, not the label's text order
 
 
 @dataclass
@@ -480,9 +481,9 @@ async def _days(session: AsyncSession, meet_id: int) -> list[Day]:
     by_day: dict[dt.date, list[Slot]] = defaultdict(list)
     for r in rows:
         by_day[r.start.date()].append(
-            Slot(r.start, r.end, r.venue_name, r.unit_label, r.event_name, r.round_name, r.label, r.kind, r.event_id)
+            Slot(r.start, r.end, r.venue_name, r.unit_label, r.event_name, r.round_name, r.label, r.kind, r.event_id, r.unit)
         )
-    return [Day(on, sorted(slots, key=lambda s: (s.start, s.venue_name, s.unit_label))) for on, slots in sorted(by_day.items())]
+    return [Day(on, sorted(slots, key=lambda s: (s.start, s.venue_name, s.unit))) for on, slots in sorted(by_day.items())]
 
 
 async def _draws(session: AsyncSession, events: list[Event], published_only: bool) -> dict[int, DrawSheet]:

@@ -1145,6 +1145,7 @@ class SlotRow(msgspec.Struct, frozen=True):
     end: dt.datetime
     person_ids: tuple[int, ...]
     team_ids: tuple[int, ...]
+    unit: int = 0  # the court or table number (the first of a block), 0 without a venue; orders rows
 
 
 def _row(meet: Meet, s: TimetableSlot, venues: dict[int, Venue]) -> SlotRow:
@@ -1153,7 +1154,7 @@ def _row(meet: Meet, s: TimetableSlot, venues: dict[int, Venue]) -> SlotRow:
         item_key=s.item_key, kind=s.kind, event_id=s.event_id, event_name=s.event_name, round_name=s.round_name,
         label=s.label, venue_name=s.venue_name, unit_label=unit_label(venue.kind, s.unit, venue.capacity, s.units) if venue else "",
         start=at_minute(meet, s.starts), end=at_minute(meet, s.ends),
-        person_ids=tuple(s.person_ids), team_ids=tuple(s.team_ids),
+        person_ids=tuple(s.person_ids), team_ids=tuple(s.team_ids), unit=s.unit if venue else 0,
     )
 
 

@@ -145,6 +145,35 @@ async def test_the_timetable_section_follows_the_published_timetable(demo_db: Da
     assert p.days[0].slots[0].label == "开幕式"
 
 
+async def test_the_timetable_section_lists_courts_and_tables_in_number_order(demo_db: Database, demo: DemoMeet) -> None:
+    """Matches starting together in one hall print table 1, 2, … 10, 11, not 1, 10, 11, 2."""
+    import re
+
+    from sqlalchemy import update
+
+    from events import timetable
+    from events.demo_timetable import prepare_demo_timetable
+    from events.models import Venue
+
+    await prepare_demo_timetable(demo_db, demo.meet_id)
+    async with demo_db.write() as session:
+        await session.execute(update(Venue).where(Venue.meet_id == demo.meet_id, Venue.name == "乒乓球室").values(capacity=12))
+    draft = await timetable.generate(demo_db, ORG, demo.meet_id)
+    await timetable.publish(demo_db, ORG, demo.meet_id, draft.id)
+    p = await programme.programme(demo_db, ORG, demo.meet_id)
+    together: dict[tuple[object, str], list[int]] = {}
+    for day in p.days:
+        for s in day.slots:
+            found = re.match(r"(\d+)", s.unit_label)
+            if found:
+                together.setdefault((s.start, s.venue_name), []).append(int(found.group(1)))
+    assert any(max(units) >= 10 for units in together.values())  # the case arises
+    assert all(units == sorted(units) for units in together.values())
+    for day in p.days:
+        for _, slots in day.venues:
+            assert [s.start for s in slots] == sorted(s.start for s in slots)
+
+
 async def test_the_programme_draws_a_knockout_as_its_tree(demo_db: Database, demo: DemoMeet) -> None:
     """8 teams' chess players in a knockout: three rounds of 4, 2 and 1 matches, every entrant
     in the first round once, and the tree's boxes numbered like the knockout's match lines."""
