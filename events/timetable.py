@@ -68,6 +68,7 @@ from events.timetable_models import (
 from scheduling import knockout
 from scheduling.alternatives import Line, base_key, joined, with_lines
 from scheduling.draw import GroupsKnockoutDraw, SwissDraw
+from scheduling.running_order import in_running_order
 from scheduling.groups import Spot
 from scheduling.timetable import (
     Item,
@@ -760,9 +761,22 @@ def _store_slots(
         )
 
 
+_HEAT_KEY = re.compile(r"^(\d+:r\d+):h(\d+)$")
+
+
+def heat_runs(problem: Problem) -> list[list[str]]:
+    """Each drawn round's heats (or flights), by number: the order they run in."""
+    rounds: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for it in problem.items:
+        found = _HEAT_KEY.match(it.key)
+        if found:
+            rounds[found.group(1)].append((int(found.group(2)), it.key))
+    return [[k for _, k in sorted(heats)] for heats in rounds.values() if len(heats) > 1]
+
+
 def _solve_greedy(problem: Problem) -> tuple[Schedule, int, dict[str, int]]:
     try:
-        schedule = greedy(problem)
+        schedule = in_running_order(problem, greedy(problem), heat_runs(problem))
     except TimetableError as exc:
         raise DomainError(str(exc)) from exc
     bound = lower_bound(problem)
@@ -906,7 +920,8 @@ async def _improve(db: Database, timetable_id: int, seconds: float) -> None:
     finally:
         if not job.done():
             await asyncio.wait({job})  # the solver thread stops at its time limit
-    better = result.schedule if _finish(result.schedule) < started_finish and not validate(problem, result.schedule) else None
+    found = await asyncio.to_thread(in_running_order, problem, result.schedule, heat_runs(problem))
+    better = found if _finish(found) < started_finish and not validate(problem, found) else None
     await _finish_improvement(db, timetable_id, better, max(result.bound, bound), optimal=result.optimal)
 
 

@@ -23,7 +23,7 @@ from events.timetable_models import (
     TimetableStatus,
 )
 from scheduling.alternatives import base_key
-from scheduling.timetable import Item, Problem, entities
+from scheduling.timetable import Item, Placement, Problem, Schedule, entities
 from scheduling.timetable_check import validate
 from tests.support import LEADER, OTHER_LEADER, SYSTEM_ORGANISER, DemoMeet
 
@@ -594,3 +594,44 @@ async def test_the_organiser_is_told_when_the_timetable_no_longer_fits_the_meet(
     assert "p:" not in message, message
     with pytest.raises(Forbidden):
         await timetable.changes_since(demo_db, drawn.actor(LEADER), drawn.meet_id, tt.id)
+
+
+
+def _out_of_order(problem: Problem, slots: list[TimetableSlot]) -> list[list[str]]:
+    where = {s.item_key: (s.starts, s.unit) for s in slots}
+    return [run for run in timetable.heat_runs(problem) if [where[k] for k in run] != sorted(where[k] for k in run)]
+
+
+def _heats_reversed(problem: Problem, schedule: Schedule) -> Schedule:
+    """The schedule with each round's heats the other way round, wherever that stays valid."""
+    at = {p.item: p for p in schedule.placements}
+    for run in timetable.heat_runs(problem):
+        slots = sorted(((at[k].start, at[k].unit) for k in run), reverse=True)
+        trial = {**at, **{k: Placement(k, s, s + at[k].end - at[k].start, at[k].resource, u) for k, (s, u) in zip(run, slots, strict=True)}}
+        if not validate(problem, Schedule(tuple(trial[p.item] for p in schedule.placements), schedule.finish)):
+            at = trial
+    return Schedule(tuple(at[p.item] for p in schedule.placements), schedule.finish)
+
+
+async def test_a_rounds_heats_run_in_number_order_after_the_greedy_and_after_the_improvement(
+    demo_db: Database, drawn: DemoMeet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The solvers may put heat 2 before heat 1 (here the greedy is made to); the stored timetable
+    runs them in number order all the same."""
+    solve = timetable.greedy
+    monkeypatch.setattr(timetable, "greedy", lambda problem: _heats_reversed(problem, solve(problem)))
+    tt = await timetable.generate(demo_db, ORG, drawn.meet_id)
+    _, problem, slots = await _stored(demo_db, tt.id)
+    assert len(timetable.heat_runs(problem)) >= 3  # the demo's rounds of two heats or more
+    assert _out_of_order(problem, slots) == []
+    assert validate(problem, _schedule(problem, slots)) == []
+    await timetable.save_settings(demo_db, ORG, drawn.meet_id, timetable.SettingsInput(improve_seconds=3))
+    await timetable.start_improvement(demo_db, ORG, drawn.meet_id, tt.id)
+    await timetable.wait_for_improvements()
+    _, problem, slots = await _stored(demo_db, tt.id)
+    assert _out_of_order(problem, slots) == [] and validate(problem, _schedule(problem, slots)) == []
+    # the control: without putting them in order, the reversed heats are stored as they come
+    monkeypatch.setattr(timetable, "in_running_order", lambda problem, schedule, runs: schedule)
+    again = await timetable.generate(demo_db, ORG, drawn.meet_id)
+    _, problem, slots = await _stored(demo_db, again.id)
+    assert _out_of_order(problem, slots) and validate(problem, _schedule(problem, slots)) == []
