@@ -41,30 +41,39 @@ def test_heats_placed_out_of_order_take_the_rounds_slots_in_number_order() -> No
     assert validate(problem, ordered) == [] and ordered.finish == placed.finish
 
 
+def beside_table_tennis(player: str, minutes: int, heats_at: dict[str, int]) -> tuple[Problem, Schedule]:
+    """Heats of 10 minutes on the track at the given starts, and ``player`` (of one of them) in a
+    table-tennis match in the hall from 08:30 for ``minutes``; the schedule checked valid."""
+    heats = tuple(heat(int(k[1:]), f"p:{k[1:]}") for k in sorted(heats_at))
+    tt = Item(key="tt", label="乒乓球 第1轮", resource="hall", duration=minutes, people=frozenset({player, "p:9"}))
+    problem = Problem(items=(*heats, tt), resources=(TRACK, OTHER), min_rest=15)
+    placed = Schedule(placements=(
+        *(Placement(k, s, s + 10, "track", 1) for k, s in heats_at.items()), Placement("tt", 510, 510 + minutes, "hall", 1),
+    ), finish=max(heats_at.values()) + 10)
+    assert validate(problem, placed) == []
+    return problem, placed
+
+
 def test_a_reorder_that_would_cut_someones_rest_short_is_not_made() -> None:
     """p:1 plays table tennis 08:30–08:45: heat 1 cannot take the 08:30 slot of heat 2."""
-    items = (heat(1, "p:1"), heat(2, "p:2"),
-             Item(key="tt", label="乒乓球 第1轮", resource="hall", duration=15, people=frozenset({"p:1", "p:9"})))
-    problem = Problem(items=items, resources=(TRACK, OTHER), min_rest=15)
-    placed = Schedule(placements=(
-        Placement("h2", 510, 520, "track", 1), Placement("h1", 560, 570, "track", 1), Placement("tt", 510, 525, "hall", 1),
-    ), finish=570)
-    assert validate(problem, placed) == []
+    problem, placed = beside_table_tennis("p:1", 15, {"h2": 510, "h1": 560})
     assert in_running_order(problem, placed, [["h1", "h2"]]) == placed
 
 
-def test_a_round_that_cannot_be_put_fully_in_order_gets_the_swaps_that_are_safe() -> None:
-    """Heat 3 must stay last (its runner plays until 08:55); heats 1 and 2 still swap into order."""
-    items = (heat(1, "p:1"), heat(2, "p:2"), heat(3, "p:3"),
-             Item(key="tt", label="乒乓球 第1轮", resource="hall", duration=25, people=frozenset({"p:3", "p:9"})))
-    problem = Problem(items=items, resources=(TRACK, OTHER), min_rest=15)
-    placed = Schedule(placements=(
-        Placement("h2", 510, 520, "track", 1), Placement("h1", 520, 530, "track", 1),
-        Placement("h3", 560, 570, "track", 1), Placement("tt", 510, 535, "hall", 1),
-    ), finish=570)
-    assert validate(problem, placed) == []
+def test_a_round_that_cannot_be_put_fully_in_order_gets_as_near_as_it_safely_can() -> None:
+    """Heat 3 must stay last (its runner plays until 08:55); heats 1 and 2 still go into order."""
+    problem, placed = beside_table_tennis("p:3", 25, {"h2": 510, "h1": 520, "h3": 560})
     ordered = in_running_order(problem, placed, [["h1", "h2", "h3"]])
-    assert at(ordered)["h1"] == 510 and at(ordered)["h2"] == 520 and at(ordered)["h3"] == 560
+    assert at(ordered) == {"h1": 510, "h2": 520, "h3": 560, "tt": 510}
+    assert validate(problem, ordered) == []
+
+
+def test_heat_one_takes_the_earliest_slot_it_can_and_the_others_follow_in_turn() -> None:
+    """Heat 1's runner plays until 08:45, so heat 1 cannot run at 08:30: it runs second, heat 2
+    first, heat 3 third — not heat 3 first and heat 2 last."""
+    problem, placed = beside_table_tennis("p:1", 15, {"h3": 510, "h1": 560, "h2": 570})
+    ordered = in_running_order(problem, placed, [["h1", "h2", "h3"]])
+    assert at(ordered) == {"h2": 510, "h1": 560, "h3": 570, "tt": 510}
     assert validate(problem, ordered) == []
 
 
@@ -127,21 +136,6 @@ def test_putting_heats_in_order_keeps_every_rule_and_every_slot(case: tuple[Prob
         if len(people) == len(set(people)):
             assert [(after[k].start, after[k].unit) for k in run] <= [(before[k].start, before[k].unit) for k in run]
 
-
-def test_heat_one_takes_the_earliest_slot_it_can_and_the_others_follow_in_turn() -> None:
-    """Heat 1's runner plays until 08:45, so heat 1 cannot run at 08:30: it runs second, heat 2
-    first, heat 3 third — not heat 3 first and heat 2 last."""
-    items = (heat(1, "p:1"), heat(2, "p:2"), heat(3, "p:3"),
-             Item(key="tt", label="乒乓球 第1轮", resource="hall", duration=15, people=frozenset({"p:1", "p:9"})))
-    problem = Problem(items=items, resources=(TRACK, OTHER), min_rest=15)
-    placed = Schedule(placements=(
-        Placement("h3", 510, 520, "track", 1), Placement("h1", 560, 570, "track", 1),
-        Placement("h2", 570, 580, "track", 1), Placement("tt", 510, 525, "hall", 1),
-    ), finish=580)
-    assert validate(problem, placed) == []
-    ordered = in_running_order(problem, placed, [["h1", "h2", "h3"]])
-    assert at(ordered) == {"h2": 510, "h1": 560, "h3": 570, "tt": 510}
-    assert validate(problem, ordered) == []
 
 
 @given(meets_with_heats())
