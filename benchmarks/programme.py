@@ -57,8 +57,8 @@ from events.demo import SYSTEM  # noqa: E402
 from events.migrate import upgrade  # noqa: E402
 from events.models import (  # noqa: E402
     Entry,
-    Meet,
     Event,
+    Meet,
     Person,
     RecordDecision,
     RecordMark,

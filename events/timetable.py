@@ -68,8 +68,8 @@ from events.timetable_models import (
 from scheduling import knockout
 from scheduling.alternatives import Line, base_key, joined, with_lines
 from scheduling.draw import GroupsKnockoutDraw, SwissDraw
-from scheduling.running_order import in_running_order
 from scheduling.groups import Spot
+from scheduling.running_order import in_running_order
 from scheduling.timetable import (
     Item,
     Placement,
@@ -920,8 +920,12 @@ async def _improve(db: Database, timetable_id: int, seconds: float) -> None:
     finally:
         if not job.done():
             await asyncio.wait({job})  # the solver thread stops at its time limit
-    found = await asyncio.to_thread(in_running_order, problem, result.schedule, heat_runs(problem))
-    better = found if _finish(found) < started_finish and not validate(problem, found) else None
+    better = None
+    if _finish(result.schedule) < started_finish and not validate(problem, result.schedule):
+        better = result.schedule
+        found = await asyncio.to_thread(in_running_order, problem, better, heat_runs(problem))
+        if not validate(problem, found):
+            better = found
     await _finish_improvement(db, timetable_id, better, max(result.bound, bound), optimal=result.optimal)
 
 

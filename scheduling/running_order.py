@@ -28,6 +28,8 @@ def in_running_order(problem: Problem, schedule: Schedule, runs: Sequence[Sequen
     number) moved into its own slots in that order, wherever that breaks no rule."""
     items = {it.key: it for it in problem.items}
     at = {p.item: p for p in schedule.placements}
+    if set(at) != set(items):  # not a whole timetable: nothing to reorder safely
+        return schedule
     holders: dict[str, list[str]] = defaultdict(list)
     for it in problem.items:
         for w in entities(it):
@@ -115,7 +117,7 @@ def _earliest_in_turn(keys: list[str], now: dict[str, tuple[int, int]],
         for slot in sorted(allowed[k]):
             if slot == match[k]:
                 break
-            holder = owner[slot]
+            holder = owner[slot]  # every slot holds one heat
             if holder is None or holder in fixed:
                 continue
             saved_match, saved_owner = dict(match), dict(owner)
@@ -142,7 +144,7 @@ def _strangers(run: list[Item]) -> bool:
 def _interchangeable(run: list[Item]) -> bool:
     first = run[0]
     shape = (first.resource, first.duration, first.units, frozenset(first.after))
-    return all(it.pinned is None and (it.resource, it.duration, it.units, frozenset(it.after)) == shape for it in run)
+    return all(it.pinned is None and it.pinned_unit is None and (it.resource, it.duration, it.units, frozenset(it.after)) == shape for it in run)
 
 
 def _placed(it: Item, slot: tuple[int, int]) -> Placement:

@@ -55,8 +55,9 @@ def beside_table_tennis(player: str, minutes: int, heats_at: dict[str, int]) -> 
 
 
 def test_a_reorder_that_would_cut_someones_rest_short_is_not_made() -> None:
-    """p:1 plays table tennis 08:30–08:45: heat 1 cannot take the 08:30 slot of heat 2."""
-    problem, placed = beside_table_tennis("p:1", 15, {"h2": 510, "h1": 560})
+    """p:1 plays table tennis 08:30–08:45: heat 1 cannot take heat 2's slot at 08:50, 5 minutes
+    later, with 15 minutes of rest due."""
+    problem, placed = beside_table_tennis("p:1", 15, {"h2": 530, "h1": 560})
     assert in_running_order(problem, placed, [["h1", "h2"]]) == placed
 
 

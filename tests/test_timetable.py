@@ -625,10 +625,20 @@ async def test_a_rounds_heats_run_in_number_order_after_the_greedy_and_after_the
     assert len(timetable.heat_runs(problem)) >= 3  # the demo's rounds of two heats or more
     assert _out_of_order(problem, slots) == []
     assert validate(problem, _schedule(problem, slots)) == []
+    from scheduling import timetable_cpsat
+
+    improve = timetable_cpsat.improve
+
+    def improve_reversed(problem: Problem, hint: Schedule, **kw: object) -> timetable_cpsat.Improvement:
+        found = improve(problem, hint, **kw)  # type: ignore[arg-type]
+        return msgspec.structs.replace(found, schedule=_heats_reversed(problem, found.schedule))
+
+    monkeypatch.setattr(timetable_cpsat, "improve", improve_reversed)  # CP-SAT made to reverse them too
     await timetable.save_settings(demo_db, ORG, drawn.meet_id, timetable.SettingsInput(improve_seconds=3))
     await timetable.start_improvement(demo_db, ORG, drawn.meet_id, tt.id)
     await timetable.wait_for_improvements()
-    _, problem, slots = await _stored(demo_db, tt.id)
+    improved, problem, slots = await _stored(demo_db, tt.id)
+    assert improved.solver_status in (SolverStatus.IMPROVED, SolverStatus.OPTIMAL) and improved.finish < improved.greedy_finish
     assert _out_of_order(problem, slots) == [] and validate(problem, _schedule(problem, slots)) == []
     # the control: without putting them in order, the reversed heats are stored as they come
     monkeypatch.setattr(timetable, "in_running_order", lambda problem, schedule, runs: schedule)
