@@ -571,7 +571,7 @@ async def _mark_items(session: AsyncSession, b: _Builder, event: Event) -> None:
         keys = []
         minutes = _minutes_for(event, b.settings.durations, final=r.is_final)
         for h in v.heats:
-            key = f"{event.id}:r{r.number}:h{h.heat.number}"
+            key = f"{event.id}:r{r.number}:h{h.heat.number}"  # heat_runs reads the rounds back from this form
             side = side_of_lines(h.lines)
             everyone.add(side)
             many = len(v.heats) > 1

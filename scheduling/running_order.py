@@ -11,7 +11,7 @@ the rounds waiting for a heat still start after it. As heats of one round hold d
 whether a heat may take a slot does not depend on the others: heat 1 takes the earliest slot it
 may while every other heat still has one, then heat 2, and so on (an assignment with augmenting
 paths), so a round that cannot run fully in order runs as nearly in order as it safely can. A
-run whose items share someone is put in order one safe swap at a time. Times, venues and the
+run whose items share someone (never a round of heats) is left as it is. Times, venues and the
 finish do not change, only which heat takes which slot.
 """
 
@@ -60,35 +60,25 @@ def in_running_order(problem: Problem, schedule: Schedule, runs: Sequence[Sequen
     def one_pass() -> bool:
         changed = False
         for run in runs:
-            keys = [k for k in run if k in items and k in at]
+            keys = [k for k in run if k in items]
             if len(keys) < 2 or not _interchangeable([items[k] for k in keys]):
                 continue
             slots = sorted((at[k].start, at[k].unit) for k in keys)
             if all((at[k].start, at[k].unit) == slot for k, slot in zip(keys, slots, strict=True)):
                 continue
-            if _strangers([items[k] for k in keys]):
-                # Heats of one round hold different people: whether heat k may take a slot does not
-                # depend on where the others go, so the best order is an assignment problem.
-                allowed = {k: {slot for slot in slots if fits({k: _placed(items[k], slot)})} for k in keys}
-                best = _earliest_in_turn(keys, {k: (at[k].start, at[k].unit) for k in keys}, allowed)
-                moved = {k: _placed(items[k], slot) for k, slot in best.items() if (at[k].start, at[k].unit) != slot}
-                if moved:
-                    at.update(moved)
-                    changed = True
-                continue
-            for k, slot in zip(keys, slots, strict=True):  # one swap at a time
-                if (at[k].start, at[k].unit) == slot:
-                    continue
-                holder = next(j for j in keys if (at[j].start, at[j].unit) == slot)
-                swap = {k: _placed(items[k], slot), holder: _placed(items[holder], (at[k].start, at[k].unit))}
-                if fits(swap):
-                    at.update(swap)
-                    changed = True
+            # whether heat k may take a slot does not depend on where the others go (they hold
+            # other people), so the best order is an assignment problem
+            allowed = {k: {slot for slot in slots if fits({k: _placed(items[k], slot)})} for k in keys}
+            best = _earliest_in_turn(keys, {k: (at[k].start, at[k].unit) for k in keys}, allowed)
+            moved = {k: _placed(items[k], slot) for k, slot in best.items() if (at[k].start, at[k].unit) != slot}
+            if moved:
+                at.update(moved)
+                changed = True
         return changed
 
     # a move can make room in another round sharing its people: again until nothing moves (a
-    # round only ever changes to an order earlier in turn — heat 1 first, then heat 2 … — or with
-    # one more heat in its place, so this ends)
+    # round only ever changes to an order earlier in turn — heat 1 first, then heat 2 … — so
+    # this ends)
     while one_pass():
         pass
     return Schedule(placements=tuple(at[p.item] for p in schedule.placements), finish=schedule.finish)
@@ -117,8 +107,9 @@ def _earliest_in_turn(keys: list[str], now: dict[str, tuple[int, int]],
         for slot in sorted(allowed[k]):
             if slot == match[k]:
                 break
-            holder = owner[slot]  # every slot holds one heat
-            if holder is None or holder in fixed:
+            holder = owner[slot]
+            assert holder is not None  # every slot holds a heat between two heats' turns
+            if holder in fixed:
                 continue
             saved_match, saved_owner = dict(match), dict(owner)
             owner[match[k]], owner[slot], match[k] = None, k, slot
@@ -142,9 +133,14 @@ def _strangers(run: list[Item]) -> bool:
 
 
 def _interchangeable(run: list[Item]) -> bool:
+    """Alike for the venue and the rounds before, nothing pinned, and nobody in two of them."""
     first = run[0]
     shape = (first.resource, first.duration, first.units, frozenset(first.after))
-    return all(it.pinned is None and it.pinned_unit is None and (it.resource, it.duration, it.units, frozenset(it.after)) == shape for it in run)
+    alike = all(
+        it.pinned is None and it.pinned_unit is None and (it.resource, it.duration, it.units, frozenset(it.after)) == shape
+        for it in run
+    )
+    return alike and _strangers(run)
 
 
 def _placed(it: Item, slot: tuple[int, int]) -> Placement:

@@ -79,11 +79,15 @@ def test_heat_one_takes_the_earliest_slot_it_can_and_the_others_follow_in_turn()
 
 
 def test_items_that_are_not_alike_are_left_where_they_are() -> None:
-    """A run whose items differ in length (or wait for different rounds) is no run of heats."""
+    """A run whose items differ in length (or wait for different rounds, or share someone) is no
+    run of heats."""
     items = (heat(1, "p:1"), Item(key="h2", label="男子100米 预赛第2组", resource="track", duration=12, people=frozenset({"p:2"})))
     problem = Problem(items=items, resources=(TRACK,), min_rest=15)
     placed = Schedule(placements=(Placement("h2", 510, 522, "track", 1), Placement("h1", 522, 532, "track", 1)), finish=532)
     assert in_running_order(problem, placed, [["h1", "h2"]]) == placed
+    shared = Problem(items=(heat(1, "p:1"), heat(2, "p:1")), resources=(TRACK,), min_rest=0)
+    placed = Schedule(placements=(Placement("h2", 510, 520, "track", 1), Placement("h1", 520, 530, "track", 1)), finish=530)
+    assert validate(shared, placed) == [] and in_running_order(shared, placed, [["h1", "h2"]]) == placed
 
 
 @st.composite
