@@ -3,26 +3,34 @@
 Each item is an interval of fixed length whose start may only take values that keep it inside
 one opening of its resource (the start's domain is the union of ``[open, close − duration]``
 over the windows, so no lunch break or night is ever crossed). Per resource: a no-overlap
-(capacity 1) or a cumulative (capacity k, each item taking its ``units``); resources holding
+(capacity 1) or a cumulative (capacity k, each item taking its ``units``), both holding the
+venue's lunch breaks and nights as fixed intervals that take the whole venue (the domains
+already keep items out of them; as busy time they also count in the venue's energy, which is
+what lets CP-SAT prove a large meet's finish out of reach); resources holding
 items pinned to a court or table (and no item of several units) get one optional interval per
-unit instead, so the pinned numbers are kept exactly. Per person
+unit as well, so the pinned numbers are kept exactly. Per person
 and team: a no-overlap of intervals lengthened by ``min_rest`` (two of them then lie at least
 the rest apart). ``after`` is a precedence, with the rest when the items share anyone (items
 waiting for one set of feeders also share one "all ended" variable);
-pinned items are fixed. The objective is the finish (the last end). The first fifth of the time
-(all of a budget under about 0.6 s) goes to CP-SAT's full search, which proves a small meet's
-optimum within it; the rest, from the best found so far, to its neighbourhood search alone on
-every worker, which on a large meet gets past the plateaus where a whole session of late rounds
-must move at once (on the 800-item benchmark meet: day 3 at 11:20–11:30 in 4 runs of 4, where
-the full search for the whole minute stayed at 13:38–13:50 in 3 of 5). When the finish is proved optimal with time to spare, a
-second pass keeps the finish and pulls the starts earlier.
+pinned items are fixed. The objective is the finish (the last end).
+
+The time is spent in phases. The first fifth (all of a budget under about 0.6 s) goes to
+CP-SAT's full search, which proves a small meet's optimum within it. If the optimum is not
+proved, a tenth of what is left goes to deadline probes: can everything end by a time halfway
+between the bound and the best finish, in opening minutes? A proof that it cannot raises the
+bound; an open answer tries earlier. Then, if the best finish lies in a later session than the
+bound, neighbourhood search minimises the number of items ending after the bound's session
+(the finish alone stalls there: the last session empties only when a whole chain of late
+rounds moves at once, and until then every step looks like no progress), and the rest of the
+time goes to neighbourhood search on the finish from the best found. When the finish is proved
+optimal with time to spare, a second pass keeps the finish and pulls the starts earlier.
 
 The greedy schedule is the hint (a hint that fails the validator is replaced by a fresh greedy
 one) and also the ceiling: every end is at most its finish, and the
 answer is never worse than the hint (the hint comes back if nothing better was found). Units of
 a cumulative resource are numbered as greedy does (pinned first, then first free in start
-order). ``bound`` is the larger of ``lower_bound`` and the bounds CP-SAT proved in either phase
-(the second starts from the first's, and stops as soon as a schedule reaches it).
+order). ``bound`` is the largest of ``lower_bound``, the bounds CP-SAT proved in its searches
+and what the deadline probes proved.
 """
 
 from __future__ import annotations
@@ -35,7 +43,9 @@ import msgspec
 from ortools.sat.python import cp_model
 
 from scheduling.timetable import (
+    Item,
     Problem,
+    Resource,
     Schedule,
     assign_units,
     check_structure,
@@ -53,6 +63,8 @@ from scheduling.timetable_check import validate
 
 PER_UNIT_LIMIT = 4000  # optional intervals allowed for a resource modelled unit by unit
 PROOF_SHARE = 0.2  # of the time, for the full search; neighbourhood search alone has the rest
+CLEAR_SESSION = True
+PROBE_SHARE = 0.1  # of what is left then, for raising the bound
 
 
 class Improvement(msgspec.Struct, frozen=True):
@@ -142,13 +154,19 @@ class _Model:
         self.per_unit: set[str] = set()
         for key, ks in by_resource.items():
             cap = resources[key].capacity
+            closed = [
+                m.new_fixed_size_interval_var(a, b - a, f"closed_{key}_{a}")
+                for a, b in _closed_times(resources[key], [items[k] for k in ks], min(est[k] for k in ks), ceiling)
+            ]
             if cap == 1:
                 if len(ks) > 1:
-                    m.add_no_overlap([self.interval[k] for k in ks])
+                    m.add_no_overlap([self.interval[k] for k in ks] + closed)
                 continue
             if sum(items[k].units for k in ks) <= cap:
                 continue
-            m.add_cumulative([self.interval[k] for k in ks], [items[k].units for k in ks], cap)
+            m.add_cumulative(
+                [self.interval[k] for k in ks] + closed, [items[k].units for k in ks] + [cap] * len(closed), cap
+            )
             single = all(items[k].units == 1 for k in ks)
             if single and any(items[k].pinned_unit is not None for k in ks) and len(ks) * cap <= PER_UNIT_LIMIT:
                 self.per_unit.add(key)
@@ -188,6 +206,23 @@ class _Model:
         return make_schedule(self.problem, starts, units)
 
 
+def _closed_times(resource: Resource, items: list[Item], lo: int, hi: int) -> list[tuple[int, int]]:
+    """The venue's lunch breaks and nights between ``lo`` and ``hi``, as times it is fully taken.
+
+    The start domains already keep every item out of them; stated as busy time on the venue they
+    also count in its energy: the solver then sees that 8 tables cannot play 60 matches between
+    10:30 and 13:30 because two of those hours are lunch (on the 800-item benchmark meet this is
+    what lets it prove day 3 10:30 out of reach, where without them it cannot prove 09:30). A
+    break a pinned item runs into (sessions changed after it was frozen) is left out."""
+    windows = open_windows(resource)
+    pinned = [(it.pinned, it.pinned + it.duration) for it in items if it.pinned is not None]
+    return [
+        (a, b)
+        for (_, a), (b, _) in zip(windows, windows[1:], strict=False)
+        if a < hi and b > lo and not any(s < b and a < e for s, e in pinned)
+    ]
+
+
 def _unsubsumed(groups: Iterable[list[str]]) -> list[list[str]]:
     """The item lists of people and teams, less those inside another one (their no-overlap is
     implied): the players of one group share most of their later-round items."""
@@ -204,19 +239,25 @@ def _unsubsumed(groups: Iterable[list[str]]) -> list[list[str]]:
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
-    def __init__(self, model: _Model, best: Schedule, floor: int, report: Callable[[Schedule, int], None] | None) -> None:
+    """Keeps the earliest-finishing schedule seen and reports it. ``clearing``: the objective
+    counts the items left after a session (not the finish), and the search stops at none."""
+
+    def __init__(self, model: _Model, best: Schedule, floor: int, report: Callable[[Schedule, int], None] | None,
+                 *, clearing: bool = False) -> None:
         super().__init__()
-        self.m, self.best, self.floor, self.report = model, best, floor, report
+        self.m, self.best, self.floor, self.report, self.clearing = model, best, floor, report, clearing
         self.best_at = 0.0
 
     def on_solution_callback(self) -> None:
+        if self.clearing and self.objective_value == 0:
+            self.stop_search()
         schedule = self.m.decode(self.value)
         if schedule is None or schedule.finish >= self.best.finish:
             return
         self.best = schedule
         self.best_at = self.wall_time
         if self.report is not None:
-            self.report(schedule, max(self.floor, int(self.best_objective_bound)))
+            self.report(schedule, self.floor if self.clearing else max(self.floor, int(self.best_objective_bound)))
         if schedule.finish <= self.floor:  # nothing can beat it: leave the time to the second pass
             self.stop_search()
 
@@ -231,6 +272,10 @@ def improve(
 ) -> Improvement:
     """The best timetable CP-SAT finds in ``seconds`` starting from ``hint`` (never worse)."""
     began = time.monotonic()
+
+    def left() -> float:
+        return seconds - (time.monotonic() - began)
+
     if validate(problem, hint):  # a stale or broken hint: start from a fresh greedy schedule
         hint = greedy(problem)
     floor = lower_bound(problem).value
@@ -238,18 +283,126 @@ def improve(
         return Improvement(schedule=hint, bound=floor, optimal=hint.finish <= floor, seconds=time.monotonic() - began)
     # A full search first, which can prove a small meet's optimum; then neighbourhood search
     # alone on both workers from the best found, which moves a large meet further in the same time.
-    left = seconds - (time.monotonic() - began)
-    full = left if left * (1 - PROOF_SHARE) <= 0.5 else left * PROOF_SHARE  # a short budget: all of it
+    full = left() if left() * (1 - PROOF_SHARE) <= 0.5 else left() * PROOF_SHARE  # a short budget: all of it
     best, bound, proved = _search(problem, hint, floor, max(0.1, full), workers, on_progress, lns_only=False)
-    left = seconds - (time.monotonic() - began)
-    if not proved and left > 0.5:
-        best, bound, _ = _search(problem, best, bound, left, workers, on_progress, lns_only=True)
+    if not proved and left() > 1.0:
+        best, bound = _raise_bound(problem, best, bound, left() * PROBE_SHARE, workers, on_progress)
+        proved = best.finish <= bound
+    if not proved and left() > 1.0 and CLEAR_SESSION:
+        best = _clear_session(problem, best, bound, left(), workers, on_progress)
+    if best.finish > bound and left() > 0.5:
+        best, bound, _ = _search(problem, best, bound, left(), workers, on_progress, lns_only=True)
     bound = min(bound, best.finish)
     optimal = best.finish <= bound
-    left = seconds - (time.monotonic() - began)
-    if optimal and left > 1.0 and best.finish == bound:
-        best = _pull_earlier(problem, best, left, workers) or best
+    if optimal and left() > 1.0 and best.finish == bound:
+        best = _pull_earlier(problem, best, left(), workers) or best
     return Improvement(schedule=best, bound=bound, optimal=optimal, seconds=time.monotonic() - began)
+
+
+def _solver(seconds: float, workers: int, *, lns_only: bool = False) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.05, seconds)
+    solver.parameters.num_workers = max(1, workers)
+    solver.parameters.random_seed = 0
+    solver.parameters.use_lns_only = lns_only
+    return solver
+
+
+def _spans(problem: Problem) -> list[tuple[int, int]]:
+    """The times some venue is open, merged."""
+    merged: list[list[int]] = []
+    for a, b in sorted(w for r in problem.resources for w in open_windows(r)):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return [(a, b) for a, b in merged]
+
+
+def _next_finish(problem: Problem, t: int) -> int:
+    """The earliest time after ``t`` at which an item can end (a venue open, the item inside one opening)."""
+    best = None
+    for r in problem.resources:
+        shortest = min((it.duration for it in problem.items if it.resource == r.key), default=None)
+        if shortest is None:
+            continue
+        for a, b in open_windows(r):
+            end = max(t + 1, a + shortest)
+            if end <= b and (best is None or end < best):
+                best = end
+                break
+    return t + 1 if best is None else best
+
+
+def _raise_bound(
+    problem: Problem, best: Schedule, bound: int, seconds: float, workers: int,
+    on_progress: Callable[[Schedule, int], None] | None,
+) -> tuple[Schedule, int]:
+    """Ask CP-SAT, a second or so each, whether everything can end by a time between the bound
+    and the best finish (halving the range in opening minutes): a proof that it cannot raises the
+    bound past that time, a schedule that does is the new best; an open answer tries earlier."""
+    began = time.monotonic()
+    built = _Model(problem, best)
+    spans = _spans(problem)
+
+    def opening_minutes(t: int) -> int:
+        return sum(max(0, min(b, t) - a) for a, b in spans)
+
+    def at(minutes: int) -> int:
+        for a, b in spans:
+            if minutes <= b - a:
+                return a + minutes
+            minutes -= b - a
+        return spans[-1][1]
+
+    lo, hi = opening_minutes(bound), opening_minutes(best.finish) - 1
+    each = max(0.5, seconds / 6)
+    while lo <= hi and seconds - (time.monotonic() - began) > 0.2:
+        mid = (lo + hi) // 2
+        deadline = at(mid)
+        model = built.model.clone()
+        model.add(model.get_int_var_from_proto_index(built.finish.index) <= deadline)
+        solver = _solver(min(each, seconds - (time.monotonic() - began)), workers)
+        status = solver.solve(model)
+        if status == cp_model.INFEASIBLE:
+            bound = max(bound, _next_finish(problem, deadline))
+            if on_progress is not None:
+                on_progress(best, bound)
+            lo = opening_minutes(bound)
+        elif status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and (found := built.decode(solver.value)) is not None \
+                and found.finish < best.finish:
+            best = found
+            if on_progress is not None:
+                on_progress(best, bound)
+            hi = opening_minutes(best.finish) - 1
+        else:
+            hi = mid - 1
+    return best, bound
+
+
+def _clear_session(
+    problem: Problem, best: Schedule, bound: int, seconds: float, workers: int,
+    on_progress: Callable[[Schedule, int], None] | None,
+) -> Schedule:
+    """Neighbourhood search for as few items as possible ending after the session the bound
+    falls in, when the best finish is in a later one. Minimising the finish alone stalls there:
+    the last session empties only when a whole chain of late rounds moves at once, and until then
+    every step looks like no progress. Counting the items left over rewards each one moved."""
+    target = next((b for a, b in _spans(problem) if a < bound <= b), None)
+    if target is None or best.finish <= target:
+        return best
+    built = _Model(problem, best)
+    ends = {p.item: p.end for p in best.placements}
+    late = []
+    for k, start in built.start.items():
+        b = built.model.new_bool_var(f"late{k}")
+        built.model.add(start + built.items[k].duration <= target).only_enforce_if(~b)
+        built.model.add_hint(b, ends[k] > target)
+        late.append(b)
+    built.model.minimize(sum(late))
+    progress = _Progress(built, best, bound, on_progress, clearing=True)
+    _solver(seconds, workers, lns_only=True).solve(built.model, progress)
+    return progress.best
 
 
 def _search(
@@ -261,11 +414,7 @@ def _search(
     A schedule reaching ``floor`` ends the run."""
     built = _Model(problem, hint)
     built.model.minimize(built.finish)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = seconds
-    solver.parameters.num_workers = max(1, workers)
-    solver.parameters.random_seed = 0
-    solver.parameters.use_lns_only = lns_only
+    solver = _solver(seconds, workers, lns_only=lns_only)
     progress = _Progress(built, hint, floor, on_progress)
     status = solver.solve(built.model, progress)
     bound = floor
@@ -285,10 +434,7 @@ def _pull_earlier(problem: Problem, schedule: Schedule, seconds: float, workers:
     built = _Model(problem, schedule)
     built.model.add(built.finish <= schedule.finish)
     built.model.minimize(sum(built.start.values()))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = seconds
-    solver.parameters.num_workers = max(1, workers)
-    solver.parameters.random_seed = 0
+    solver = _solver(seconds, workers)
     status = solver.solve(built.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None

@@ -11,9 +11,9 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduling.timetable import Item, Problem, Resource, Window, greedy, lower_bound, open_windows
+from scheduling.timetable import Item, Problem, Resource, Window, greedy, lower_bound, make_schedule, open_windows
 from scheduling.timetable_check import validate
-from scheduling.timetable_cpsat import improve
+from scheduling.timetable_cpsat import _clear_session, _closed_times, _next_finish, _raise_bound, improve
 
 DAY = 1440
 SESSIONS = ((510, 690), (810, 1050))  # 08:30–11:30, 13:30–17:30
@@ -138,3 +138,95 @@ def test_a_chain_of_rounds_past_the_evening_resumes_the_next_morning_in_the_boun
     bound = lower_bound(problem)
     assert bound.value == DAY + 570
     assert greedy(problem).finish == DAY + 570
+
+
+# The solver's own bound: lunch breaks and nights as busy venue time, and deadline probes ------
+
+
+def test_a_venues_breaks_are_the_times_between_its_sessions_less_any_a_pinned_item_runs_into() -> None:
+    court = Resource(key="c", name="球场", capacity=2, windows=sessions(2))
+    assert _closed_times(court, [], 0, 2 * DAY) == [(690, 810), (1050, DAY + 510), (DAY + 690, DAY + 810)]
+    assert _closed_times(court, [], 800, DAY + 600) == [(690, 810), (1050, DAY + 510)]
+    # a frozen item from before the sessions were changed: the lunch it runs into is left out
+    frozen = Item(key="f", label="开幕式", resource="c", duration=60, pinned=660)
+    assert _closed_times(court, [frozen], 0, 2 * DAY) == [(1050, DAY + 510), (DAY + 690, DAY + 810)]
+
+
+def test_the_next_possible_finish_skips_lunch_and_counts_the_shortest_item() -> None:
+    court = Resource(key="c", name="球场", capacity=1, windows=sessions(2))
+    problem = Problem(
+        items=(Item(key="a", label="甲", resource="c", duration=20), Item(key="b", label="乙", resource="c", duration=45)),
+        resources=(court,),
+    )
+    assert _next_finish(problem, 600) == 601
+    assert _next_finish(problem, 689) == 690
+    assert _next_finish(problem, 690) == 830  # lunch: 13:30 plus the shortest item's 20 minutes
+    assert _next_finish(problem, 1050) == DAY + 530  # the night
+
+
+def test_with_the_breaks_as_busy_time_cpsat_proves_a_finish_out_of_reach_that_it_cannot_without() -> None:
+    # The 800-item benchmark meet: our bound is day 3 10:00 (table tennis's load). With lunch and
+    # nights as busy venue time, CP-SAT shows at once that nothing ends by day 3 10:29; without
+    # them (the control) it cannot even show day 3 09:59 in the same deterministic effort.
+    from ortools.sat.python import cp_model
+
+    from benchmarks.timetable import meet
+    from scheduling import timetable_cpsat
+
+    problem = meet("800")
+    hint = greedy(problem)
+    assert lower_bound(problem).value == 2 * DAY + 600
+
+    def probe(deadline: int) -> str:
+        built = timetable_cpsat._Model(problem, hint)
+        built.model.add(built.finish <= deadline)
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.max_deterministic_time = 1.0
+        return solver.status_name(solver.solve(built.model))
+
+    assert probe(2 * DAY + 629) == "INFEASIBLE"
+    original = timetable_cpsat._closed_times
+    try:
+        timetable_cpsat._closed_times = lambda *args: []  # type: ignore[assignment]
+        assert probe(2 * DAY + 599) == "UNKNOWN"
+    finally:
+        timetable_cpsat._closed_times = original
+
+
+@SOLVER
+@given(tiny_problems(max_items=5))
+def test_probing_deadlines_never_raises_the_bound_past_the_brute_force_optimum(problem: Problem) -> None:
+    optimum = brute_force_optimum(problem)
+    start = greedy(problem)
+    best, bound = _raise_bound(problem, start, lower_bound(problem).value, 1.0, 1, None)
+    assert validate(problem, best) == []
+    assert lower_bound(problem).value <= bound <= optimum <= best.finish <= start.finish
+
+
+@SOLVER
+@given(tiny_problems(max_items=5))
+def test_clearing_the_last_session_never_returns_a_worse_or_broken_schedule(problem: Problem) -> None:
+    start = greedy(problem)
+    best = _clear_session(problem, start, lower_bound(problem).value, 0.5, 1, None)
+    assert validate(problem, best) == []
+    assert best.finish <= start.finish
+
+
+def test_clearing_moves_the_afternoons_items_into_the_morning_the_bound_falls_in() -> None:
+    # Two one-hour matches on one court, the hint playing the second after lunch; both fit in
+    # the morning, where the bound (10:30) is: clearing the afternoon ends at 10:30 or 11:30.
+    court = Resource(key="c", name="球场", capacity=1, windows=sessions(1))
+    problem = Problem(
+        items=(
+            Item(key="a", label="甲", resource="c", duration=60, people=frozenset({"p:1"})),
+            Item(key="b", label="乙", resource="c", duration=60, people=frozenset({"p:2"})),
+        ),
+        resources=(court,),
+    )
+    afternoon = make_schedule(problem, {"a": 510, "b": 810}, {"a": 1, "b": 1})
+    assert validate(problem, afternoon) == []
+    assert lower_bound(problem).value == 630
+    cleared = _clear_session(problem, afternoon, 630, 2.0, 1, None)
+    assert validate(problem, cleared) == []
+    assert cleared.finish <= 690 < afternoon.finish
