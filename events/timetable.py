@@ -946,6 +946,8 @@ async def _finish_improvement(db: Database, timetable_id: int, schedule: Schedul
         tt.bound = max(tt.bound, bound)
         tt.improve_until = utcnow()
         tt.updated_at = utcnow()
+        if bound > max(tt.bound_parts.values(), default=0):  # proved by the solver, even with no better timetable
+            tt.bound_parts = {**tt.bound_parts, "solver": max(tt.bound_parts.get("solver", 0), bound)}
         if schedule is None:
             tt.solver_status = SolverStatus.OPTIMAL if optimal else SolverStatus.FAILED
             return
@@ -956,9 +958,6 @@ async def _finish_improvement(db: Database, timetable_id: int, schedule: Schedul
                 s.starts, s.ends, s.unit = p.start, p.end, p.unit
         tt.finish = _finish(schedule)
         tt.solver_status = SolverStatus.OPTIMAL if optimal else SolverStatus.IMPROVED
-        parts = dict(tt.bound_parts)
-        parts["solver"] = max(parts.get("solver", 0), bound)
-        tt.bound_parts = parts
 
 
 def solver_state(tt: Timetable, now: dt.datetime | None = None) -> str:

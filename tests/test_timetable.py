@@ -258,6 +258,29 @@ async def test_the_background_improvement_stores_progress_and_never_makes_it_wor
     assert done.bound <= done.finish
 
 
+async def test_a_bound_the_solver_proves_is_kept_and_explained_even_without_a_better_timetable(
+    demo_db: Database, drawn: DemoMeet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The deadline probes can raise the bound while no better timetable is found: the stored
+    bound rises, and its parts name the solver, so the page explains the bound it shows."""
+    from scheduling import timetable_cpsat
+
+    tt = await timetable.generate(demo_db, ORG, drawn.meet_id)
+    before, _, _ = await _stored(demo_db, tt.id)
+    proved = before.bound + 5
+    assert proved < before.finish
+
+    def no_better(problem: Problem, hint: Schedule, **kw: object) -> timetable_cpsat.Improvement:
+        return timetable_cpsat.Improvement(schedule=hint, bound=proved, optimal=False, seconds=0.0)
+
+    monkeypatch.setattr(timetable_cpsat, "improve", no_better)
+    await timetable.start_improvement(demo_db, ORG, drawn.meet_id, tt.id)
+    await timetable.wait_for_improvements()
+    done, _, _ = await _stored(demo_db, tt.id)
+    assert done.solver_status == SolverStatus.FAILED and done.finish == before.finish
+    assert done.bound == proved == max(done.bound_parts.values()) == done.bound_parts["solver"]
+
+
 async def test_a_run_whose_worker_died_reads_as_failed(demo_db: Database, drawn: DemoMeet) -> None:
     tt = await timetable.generate(demo_db, ORG, drawn.meet_id)
     tt.solver_status = SolverStatus.RUNNING
