@@ -139,6 +139,11 @@ def test_refused_entry_reason_appears_in_the_message_area(server: str, browser: 
         badminton = page.locator("article.roster", has_text="羽毛球团体赛")
         badminton.locator(".count", has_text=f"{n}/4").wait_for()
     assert "现有男2女0" in badminton.inner_text().replace(" ", "")
+    # htmx binds the swapped-in form while it settles; a submit before that is a plain GET
+    # (seen once on a loaded machine), so wait until nothing is swapping or settling
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
     page.evaluate(
         """() => {
         const form = [...document.querySelectorAll('article.roster')]
