@@ -935,7 +935,15 @@ async def _write_progress(db: Database, timetable_id: int, fresh: list[tuple[flo
         if tt is None or tt.solver_status != SolverStatus.RUNNING:
             return
         tt.progress = [*tt.progress, *[list(x) for x in fresh]][-200:]
-        tt.bound = max(tt.bound, max(b for _, _, b in fresh))
+        _raise_stored_bound(tt, max(b for _, _, b in fresh))
+
+
+def _raise_stored_bound(tt: Timetable, bound: int) -> None:
+    """A bound the solver proved, kept with "solver" among its parts when it is the highest (even
+    with no better timetable, or from a run that dies later), so the page can say where it comes from."""
+    tt.bound = max(tt.bound, bound)
+    if bound > max(tt.bound_parts.values(), default=0):
+        tt.bound_parts = {**tt.bound_parts, "solver": bound}
 
 
 async def _finish_improvement(db: Database, timetable_id: int, schedule: Schedule | None, bound: int, *, optimal: bool) -> None:
@@ -943,11 +951,9 @@ async def _finish_improvement(db: Database, timetable_id: int, schedule: Schedul
         tt = await session.get(Timetable, timetable_id)
         if tt is None or tt.status != TimetableStatus.DRAFT:
             return
-        tt.bound = max(tt.bound, bound)
+        _raise_stored_bound(tt, bound)
         tt.improve_until = utcnow()
         tt.updated_at = utcnow()
-        if bound > max(tt.bound_parts.values(), default=0):  # proved by the solver, even with no better timetable
-            tt.bound_parts = {**tt.bound_parts, "solver": max(tt.bound_parts.get("solver", 0), bound)}
         if schedule is None:
             tt.solver_status = SolverStatus.OPTIMAL if optimal else SolverStatus.FAILED
             return

@@ -21,8 +21,9 @@ between the bound and the best finish, in opening minutes? A proof that it canno
 bound; an open answer tries earlier. Then, if the best finish lies in a later session than the
 bound, neighbourhood search minimises the number of items ending after the bound's session
 (the finish alone stalls there: the last session empties only when a whole chain of late
-rounds moves at once, and until then every step looks like no progress), and the rest of the
-time goes to neighbourhood search on the finish from the best found. When the finish is proved
+rounds moves at once, and until then every step looks like no progress) for as long as it
+takes to empty them, up to all the time left; whatever is left then goes to neighbourhood
+search on the finish from the best found. When the finish is proved
 optimal with time to spare, a second pass keeps the finish and pulls the starts earlier.
 
 The greedy schedule is the hint (a hint that fails the validator is replaced by a fresh greedy
@@ -63,7 +64,6 @@ from scheduling.timetable_check import validate
 
 PER_UNIT_LIMIT = 4000  # optional intervals allowed for a resource modelled unit by unit
 PROOF_SHARE = 0.2  # of the time, for the full search; neighbourhood search alone has the rest
-CLEAR_SESSION = True
 PROBE_SHARE = 0.1  # of what is left then, for raising the bound
 
 
@@ -213,7 +213,8 @@ def _closed_times(resource: Resource, items: list[Item], lo: int, hi: int) -> li
     also count in its energy: the solver then sees that 8 tables cannot play 60 matches between
     10:30 and 13:30 because two of those hours are lunch (on the 800-item benchmark meet this is
     what lets it prove day 3 10:30 out of reach, where without them it cannot prove 09:30). A
-    break a pinned item runs into (sessions changed after it was frozen) is left out."""
+    break a pinned item runs into is left out, so the model never turns infeasible on that
+    account (the greedy refuses such a pin before CP-SAT runs)."""
     windows = open_windows(resource)
     pinned = [(it.pinned, it.pinned + it.duration) for it in items if it.pinned is not None]
     return [
@@ -281,14 +282,14 @@ def improve(
     floor = lower_bound(problem).value
     if not problem.items or hint.finish <= floor:
         return Improvement(schedule=hint, bound=floor, optimal=hint.finish <= floor, seconds=time.monotonic() - began)
-    # A full search first, which can prove a small meet's optimum; then neighbourhood search
-    # alone on both workers from the best found, which moves a large meet further in the same time.
+    # A full search first, which can prove a small meet's optimum; then deadline probes for the
+    # bound, emptying the sessions after the bound's, and neighbourhood search on the finish.
     full = left() if left() * (1 - PROOF_SHARE) <= 0.5 else left() * PROOF_SHARE  # a short budget: all of it
     best, bound, proved = _search(problem, hint, floor, max(0.1, full), workers, on_progress, lns_only=False)
     if not proved and left() > 1.0:
         best, bound = _raise_bound(problem, best, bound, left() * PROBE_SHARE, workers, on_progress)
         proved = best.finish <= bound
-    if not proved and left() > 1.0 and CLEAR_SESSION:
+    if not proved and left() > 1.0:
         best = _clear_session(problem, best, bound, left(), workers, on_progress)
     if best.finish > bound and left() > 0.5:
         best, bound, _ = _search(problem, best, bound, left(), workers, on_progress, lns_only=True)
@@ -328,8 +329,8 @@ def _next_finish(problem: Problem, t: int) -> int:
             continue
         for a, b in open_windows(r):
             end = max(t + 1, a + shortest)
-            if end <= b and (best is None or end < best):
-                best = end
+            if end <= b:
+                best = end if best is None else min(best, end)
                 break
     return t + 1 if best is None else best
 
