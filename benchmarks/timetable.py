@@ -59,7 +59,8 @@ from scheduling.timetable import (  # noqa: E402
     greedy,
     lower_bound,
     make_schedule,
-    open_windows,
+    opening_minutes,
+    opening_spans,
 )
 from scheduling.timetable_check import validate  # noqa: E402
 from scheduling.timetable_cpsat import improve  # noqa: E402
@@ -289,16 +290,10 @@ def first_fit(problem: Problem) -> Schedule:
     return make_schedule(problem, starts, assign_units(problem, starts) or units)
 
 
-def open_minutes(problem: Problem, t: int) -> int:
-    """Session minutes from the first opening up to ``t``."""
-    spans = sorted({w for r in problem.resources for w in open_windows(r)})
-    return sum(max(0, min(b, t) - a) for a, b in spans if a < t)
-
-
 def gap_pct(problem: Problem, finish: int, bound: int) -> float:
-    problem = extended(problem)
-    base = open_minutes(problem, bound)
-    return 100.0 * (open_minutes(problem, finish) - base) / base if base else 0.0
+    spans = opening_spans(extended(problem))
+    base = opening_minutes(spans, bound)
+    return 100.0 * (opening_minutes(spans, finish) - base) / base if base else 0.0
 
 
 def hhmm(t: int) -> str:

@@ -623,7 +623,8 @@ def _chain_finisher(problem: Problem, items: dict[str, Item], resources: dict[st
     return finish_after
 
 
-def _merge(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+def merge_intervals(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The intervals sorted, overlapping or touching ones joined."""
     merged: list[list[int]] = []
     for a, b in sorted(intervals):
         if merged and a <= merged[-1][1]:
@@ -631,6 +632,16 @@ def _merge(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             merged.append([a, b])
     return [(a, b) for a, b in merged]
+
+
+def opening_spans(problem: Problem) -> list[tuple[int, int]]:
+    """The times some venue is open, merged."""
+    return merge_intervals(w for r in problem.resources for w in open_windows(r))
+
+
+def opening_minutes(spans: Sequence[tuple[int, int]], t: int) -> int:
+    """Minutes of ``spans`` (opening times, merged) before ``t``: how far into the meet's sessions ``t`` is."""
+    return sum(max(0, min(b, t) - a) for a, b in spans if a < t)
 
 
 def heads(problem: Problem) -> dict[str, int]:
@@ -699,7 +710,7 @@ def _cliques(problem: Problem, items: dict[str, Item], head: dict[str, int], aft
         if len(group) < 2:
             continue
         jobs = [(head[k], items[k].duration + problem.min_rest, after[k], k) for k in group]
-        windows = _merge(x for k in group for x in wins[items[k].resource])
+        windows = merge_intervals(x for k in group for x in wins[items[k].resource])
         value = _tailed_bound(windows, jobs, problem.min_rest, 1, finish_after)
         if best is None or value > best[1]:
             best = (seed, value)
@@ -733,7 +744,7 @@ def lower_bound(problem: Problem) -> Bound:
         for w, jobs in jobs_of.items():
             if len(jobs) < 2:
                 continue
-            windows = _merge(x for v in venues_of[w] for x in wins[v])
+            windows = merge_intervals(x for v in venues_of[w] for x in wins[v])
             value = _tailed_bound(windows, jobs, rest, 1, finish_after)
             if value > best:
                 best_key, best = w, value

@@ -52,11 +52,14 @@ from scheduling.timetable import (
     check_structure,
     earliest_starts,
     entities,
+    fit,
     gap,
     greedy,
     lower_bound,
     make_schedule,
     open_windows,
+    opening_minutes,
+    opening_spans,
     successors_of,
     tails,
 )
@@ -309,30 +312,16 @@ def _solver(seconds: float, workers: int, *, lns_only: bool = False) -> cp_model
     return solver
 
 
-def _spans(problem: Problem) -> list[tuple[int, int]]:
-    """The times some venue is open, merged."""
-    merged: list[list[int]] = []
-    for a, b in sorted(w for r in problem.resources for w in open_windows(r)):
-        if merged and a <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], b)
-        else:
-            merged.append([a, b])
-    return [(a, b) for a, b in merged]
-
-
 def _next_finish(problem: Problem, t: int) -> int:
-    """The earliest time after ``t`` at which an item can end (a venue open, the item inside one opening)."""
-    best = None
+    """The earliest time after ``t`` at which an item can end (its venue's shortest item, inside one opening)."""
+    ends = []
     for r in problem.resources:
         shortest = min((it.duration for it in problem.items if it.resource == r.key), default=None)
-        if shortest is None:
-            continue
-        for a, b in open_windows(r):
-            end = max(t + 1, a + shortest)
-            if end <= b:
-                best = end if best is None else min(best, end)
-                break
-    return t + 1 if best is None else best
+        windows = open_windows(r)
+        start = None if shortest is None else fit(windows, [b for _, b in windows], t + 1 - shortest, shortest)
+        if start is not None:
+            ends.append(start + shortest)
+    return min(ends, default=t + 1)
 
 
 def _raise_bound(
@@ -344,10 +333,7 @@ def _raise_bound(
     bound past that time, a schedule that does is the new best; an open answer tries earlier."""
     began = time.monotonic()
     built = _Model(problem, best)
-    spans = _spans(problem)
-
-    def opening_minutes(t: int) -> int:
-        return sum(max(0, min(b, t) - a) for a, b in spans)
+    spans = opening_spans(problem)
 
     def at(minutes: int) -> int:
         for a, b in spans:
@@ -356,7 +342,7 @@ def _raise_bound(
             minutes -= b - a
         return spans[-1][1]
 
-    lo, hi = opening_minutes(bound), opening_minutes(best.finish) - 1
+    lo, hi = opening_minutes(spans, bound), opening_minutes(spans, best.finish) - 1
     each = max(0.5, seconds / 6)
     while lo <= hi and seconds - (time.monotonic() - began) > 0.2:
         mid = (lo + hi) // 2
@@ -369,13 +355,13 @@ def _raise_bound(
             bound = max(bound, _next_finish(problem, deadline))
             if on_progress is not None:
                 on_progress(best, bound)
-            lo = opening_minutes(bound)
+            lo = opening_minutes(spans, bound)
         elif status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and (found := built.decode(solver.value)) is not None \
                 and found.finish < best.finish:
             best = found
             if on_progress is not None:
                 on_progress(best, bound)
-            hi = opening_minutes(best.finish) - 1
+            hi = opening_minutes(spans, best.finish) - 1
         else:
             hi = mid - 1
     return best, bound
@@ -389,7 +375,7 @@ def _clear_session(
     falls in, when the best finish is in a later one. Minimising the finish alone stalls there:
     the last session empties only when a whole chain of late rounds moves at once, and until then
     every step looks like no progress. Counting the items left over rewards each one moved."""
-    target = next((b for a, b in _spans(problem) if a < bound <= b), None)
+    target = next((b for a, b in opening_spans(problem) if a < bound <= b), None)
     if target is None or best.finish <= target:
         return best
     built = _Model(problem, best)

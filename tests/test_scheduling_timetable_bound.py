@@ -11,7 +11,18 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduling.timetable import Item, Problem, Resource, Window, greedy, lower_bound, make_schedule, open_windows
+from scheduling.timetable import (
+    Item,
+    Problem,
+    Resource,
+    Window,
+    greedy,
+    lower_bound,
+    make_schedule,
+    open_windows,
+    opening_minutes,
+    opening_spans,
+)
 from scheduling.timetable_check import validate
 from scheduling.timetable_cpsat import _clear_session, _closed_times, _next_finish, _raise_bound, improve
 
@@ -162,6 +173,9 @@ def test_the_next_possible_finish_skips_lunch_and_counts_the_shortest_item() -> 
     assert _next_finish(problem, 689) == 690
     assert _next_finish(problem, 690) == 830  # lunch: 13:30 plus the shortest item's 20 minutes
     assert _next_finish(problem, 1050) == DAY + 530  # the night
+    # how far into the sessions a time is, as the probes and the benchmark's gap count it
+    spans = opening_spans(problem)
+    assert [opening_minutes(spans, t) for t in (510, 690, 800, 830, DAY + 520)] == [0, 180, 180, 200, 430]
 
 
 def test_with_the_breaks_as_busy_time_cpsat_proves_a_finish_out_of_reach_that_it_cannot_without() -> None:
