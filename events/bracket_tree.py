@@ -8,7 +8,7 @@ the entrants by draw number, the stored matches by key and their score summaries
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from scheduling import knockout
@@ -51,6 +51,53 @@ class Tree:
     third: Box | None
     champion: Side | None
     planned: bool  # drawn from the group places, before the groups have finished
+
+    @property
+    def printed_parts(self) -> list[Part]:
+        """The tree as it prints: whole, or in halves or quarters when too big for a page."""
+        return parts(self)
+
+
+PART_FIRST_ROUND = 8  # first-round matches in one printed part (16 lines): one A4 page
+_QUARTER_NAMES = "一二三四五六七八九十"
+
+
+@dataclass
+class Part:
+    """A piece of the tree printed on its own page: a half or quarter (分区) up to where it has one
+    match left, or the rounds from where the parts meet to the final (with the champion)."""
+
+    title: str  # "" when the tree prints whole
+    columns: list[Column]
+    champion: Side | None
+
+
+def parts(tree: Tree, most: int = PART_FIRST_ROUND) -> list[Part]:
+    """The tree in parts that fit a page: a tree whose first round has at most ``most`` matches
+    prints whole; a larger one as halves or quarters (上半区, 下半区, 第一区…) of ``most`` first-round
+    matches each, down to each part's one remaining match, then the rounds from those matches on,
+    split again the same way if they are still too many."""
+    return _parts(tree.columns, tree.champion, most, "")
+
+
+def _parts(columns: list[Column], champion: Side | None, most: int, prefix: str) -> list[Part]:
+    first = len(columns[0].boxes) if columns else 0
+    depth = most.bit_length()  # columns in a part: most, most/2, …, 1 matches
+    if first <= most or first % most or most & (most - 1) or len(columns) < depth:
+        return [Part("", columns, champion)]
+    count = first // most
+    sections = []
+    for i in range(count):
+        name = ("上半区", "下半区")[i] if count == 2 else (
+            f"第{_QUARTER_NAMES[i]}区" if count <= len(_QUARTER_NAMES) else f"第{i + 1}区"
+        )
+        cut = [Column(c.title, c.boxes[i * len(c.boxes) // count:(i + 1) * len(c.boxes) // count]) for c in columns[:depth]]
+        sections.append(Part(prefix + name, cut, None))
+    rest = columns[depth - 1:]
+    later = _parts(rest, champion, most, f"{rest[0].title}起 · ")
+    if len(later) == 1:
+        later = [replace(later[0], title=f"{rest[0].title}至{rest[-1].title}")]
+    return sections + later
 
 
 class Named(Protocol):
