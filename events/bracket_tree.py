@@ -59,7 +59,7 @@ class Tree:
 
 
 PART_FIRST_ROUND = 8  # first-round matches in one printed part (16 lines): one A4 page
-_QUARTER_NAMES = "一二三四五六七八九十"
+_QUARTER_NAMES = "一二三四"
 
 
 @dataclass
@@ -74,13 +74,16 @@ class Part:
 
 def parts(tree: Tree, most: int = PART_FIRST_ROUND) -> list[Part]:
     """The tree in parts that fit a page: a tree whose first round has at most ``most`` matches
-    prints whole; a larger one as halves or quarters (上半区, 下半区, 第一区…) of ``most`` first-round
-    matches each, down to each part's one remaining match, then the rounds from those matches on,
-    split again the same way if they are still too many."""
-    return _parts(tree.columns, tree.champion, most, "")
+    prints whole; a larger one as halves or quarters (上半区, 下半区, 第一区…; 第1区… when more) of
+    ``most`` first-round matches each, down to each part's one remaining match, then the rounds
+    from those matches on — split again the same way when still too many, each such part named
+    for the parts it gathers (第1–8区汇合)."""
+    return _parts(tree.columns, tree.champion, most, 0)
 
 
-def _parts(columns: list[Column], champion: Side | None, most: int, prefix: str) -> list[Part]:
+def _parts(columns: list[Column], champion: Side | None, most: int, per_box: int) -> list[Part]:
+    """``per_box``: how many of the first split's parts each first-column match gathers (0: this
+    is the first split)."""
     first = len(columns[0].boxes) if columns else 0
     depth = most.bit_length()  # columns in a part: most, most/2, …, 1 matches
     if first <= most or first % most or most & (most - 1) or len(columns) < depth:
@@ -88,13 +91,16 @@ def _parts(columns: list[Column], champion: Side | None, most: int, prefix: str)
     count = first // most
     sections = []
     for i in range(count):
-        name = ("上半区", "下半区")[i] if count == 2 else (
-            f"第{_QUARTER_NAMES[i]}区" if count <= len(_QUARTER_NAMES) else f"第{i + 1}区"
-        )
+        if per_box:
+            name = f"第{i * most * per_box + 1}–{(i + 1) * most * per_box}区汇合"
+        elif count == 2:
+            name = ("上半区", "下半区")[i]
+        else:
+            name = f"第{_QUARTER_NAMES[i]}区" if count <= 4 else f"第{i + 1}区"
         cut = [Column(c.title, c.boxes[i * len(c.boxes) // count:(i + 1) * len(c.boxes) // count]) for c in columns[:depth]]
-        sections.append(Part(prefix + name, cut, None))
+        sections.append(Part(name, cut, None))
     rest = columns[depth - 1:]
-    later = _parts(rest, champion, most, f"{rest[0].title}起 · ")
+    later = _parts(rest, champion, most, per_box * most if per_box else 1)
     if len(later) == 1:
         later = [replace(later[0], title=f"{rest[0].title}至{rest[-1].title}")]
     return sections + later

@@ -98,3 +98,9 @@ def test_the_programme_prints_a_large_tree_in_parts_only_and_a_small_one_whole()
     assert html.count('class="ko-tree"') == 5 and "ko-screen" not in html and "ko-parts ko-parts-shown" in html
     small = _render(tree(16), parts_only=True)
     assert small.count('class="ko-tree"') == 1 and "ko-parts" not in small and "第一区" not in small
+
+
+def test_a_tree_of_512_lines_names_each_gathering_part_by_the_parts_it_gathers() -> None:
+    titles = [p.title for p in parts(tree(512))]
+    assert titles[:2] == ["第1区", "第2区"] and titles[31] == "第32区"
+    assert titles[32:] == ["第1–8区汇合", "第9–16区汇合", "第17–24区汇合", "第25–32区汇合", "1/4决赛至决赛"]
