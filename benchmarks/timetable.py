@@ -2,6 +2,7 @@
 
     python benchmarks/timetable.py            # meets of ~200 and ~800 items, CP-SAT 60 s on 2 workers
     python benchmarks/timetable.py --quick    # the ~200-item meet, CP-SAT 5 s, for CI
+    python benchmarks/timetable.py --parts    # the ~800-item meet's parts: where its difficulty lies
 
 A synthetic meet is generated from a seed: 300 (or 1 500) athletes in 12 (or 30) teams, each
 entered in one to three events; three days with sessions 08:30–11:30 and 13:30–17:30; venue
@@ -39,6 +40,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -290,6 +293,42 @@ def first_fit(problem: Problem) -> Schedule:
     return make_schedule(problem, starts, assign_units(problem, starts) or units)
 
 
+PARTS = (  # (name, events): parts of the large meet, each its own items and venues
+    ("table tennis", ("table_tennis",)),
+    ("table tennis + badminton", ("table_tennis", "badminton")),
+    ("+ chess", ("table_tennis", "badminton", "chess")),
+    ("whole meet", tuple(e[0] for e in EVENTS)),
+)
+
+
+def part(problem: Problem, events: tuple[str, ...]) -> Problem:
+    """The meet's items of these events only, waiting only for each other. Dropping items only
+    loosens the rules, so a part's lower bound is also a bound for the whole meet."""
+    kept = tuple(it for it in problem.items if it.key.split("-", 1)[0] in events)
+    keys = {it.key for it in kept}
+    return msgspec.structs.replace(
+        problem, items=tuple(msgspec.structs.replace(it, after=tuple(a for a in it.after if a in keys)) for it in kept)
+    )
+
+
+def run_parts(seconds: float, workers: int) -> list[dict[str, Any]]:
+    """Greedy then ``improve`` on each part of the large meet, with the gap to the part's bound."""
+    whole = meet("800")
+    rows = []
+    for name, events in PARTS:
+        problem = part(whole, events)
+        g = greedy(problem)
+        result = improve(problem, g, seconds=seconds, workers=workers)
+        bound = max(lower_bound(problem).value, result.bound)
+        rows.append({
+            "part": name, "items": len(problem.items), "greedy": hhmm(g.finish), "cpsat": hhmm(result.schedule.finish),
+            "bound": hhmm(bound), "optimal": result.optimal, "seconds": round(result.seconds, 1),
+            "gap_pct": round(gap_pct(problem, result.schedule.finish, bound), 2),
+            "conflicts": len(validate(problem, result.schedule)),
+        })
+    return rows
+
+
 def gap_pct(problem: Problem, finish: int, bound: int) -> float:
     spans = opening_spans(extended(problem))
     base = opening_minutes(spans, bound)
@@ -359,7 +398,17 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="the 200-item meet only, CP-SAT 5 s")
     parser.add_argument("--seconds", type=float, default=None, help="CP-SAT time limit (default 60, quick 5)")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--parts", action="store_true", help="the large meet's parts (table tennis, + badminton, + chess, all)")
     args = parser.parse_args()
+    if args.parts:
+        seconds = args.seconds if args.seconds is not None else 60.0
+        print(f"Parts of the large meet: greedy, then CP-SAT {seconds:g} s on {args.workers} workers")
+        rows = run_parts(seconds, args.workers)
+        for r in rows:
+            print(f"{r['part']:>26} {r['items']:>4} items | greedy {r['greedy']} | cp-sat {r['cpsat']} | bound {r['bound']}"
+                  f"{' (optimal)' if r['optimal'] else ''} | gap {r['gap_pct']:5.1f} % | conflicts {r['conflicts']}")
+        print(json.dumps({"benchmark": "timetable-parts", "seconds": seconds, "workers": args.workers, "parts": rows}, ensure_ascii=False))
+        return
     seconds = args.seconds if args.seconds is not None else (5.0 if args.quick else 60.0)
     sizes = ["200"] if args.quick else ["200", "800"]
     print(f"Meet timetable: greedy, first-fit baseline, CP-SAT {seconds:g} s on {args.workers} workers "
