@@ -340,3 +340,23 @@ async def test_names_in_the_draw_are_escaped_everywhere(demo_db: Database, demo:
         assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in page.text
     data = (await org.api("GET", f"/api/meets/{demo.meet_id}/events/{event_id}/draw")).json()
     assert hostile in {e["name"] for e in data["entrants"]}
+
+
+async def test_a_knockout_of_more_than_sixteen_lines_prints_in_halves(
+    demo_db: Database, demo: DemoMeet, clients: Clients
+) -> None:
+    """24 chess players (32 lines): the event page scrolls the whole tree on screen and holds the
+    上半区 / 下半区 / 半决赛至决赛 parts for print; the programme prints the parts only."""
+    event_id = await enter_men(demo_db, demo, "XQ", 3)
+    organiser = demo.actor(ORGANISER)
+    await draws.generate(demo_db, organiser, demo.meet_id, event_id, draws.DrawRequest(format="knockout", seed=3))
+    await draws.publish(demo_db, organiser, demo.meet_id, event_id)
+    view = await draws.view(demo_db, demo.meet_id, event_id, actor=organiser)
+    assert len(view.entrants) == 24
+    page = (await (await clients(None)).get(f"/meets/{demo.meet_id}/events/{event_id}")).text
+    assert 'class="ko-scroll ko-screen"' in page and '<div class="ko-parts">' in page
+    titles = re.findall(r'class="ko-part-title">([^<]*)<', page)
+    assert titles == ["上半区", "下半区", "半决赛至决赛"]
+    book = (await (await clients(ORGANISER)).get(f"/org/meets/{demo.meet_id}/programme")).text
+    assert "ko-parts ko-parts-shown" in book and "ko-screen" not in book
+    assert re.findall(r'class="ko-part-title">([^<]*)<', book) == titles
