@@ -644,6 +644,16 @@ def opening_minutes(spans: Sequence[tuple[int, int]], t: int) -> int:
     return sum(max(0, min(b, t) - a) for a, b in spans if a < t)
 
 
+def opening_time(spans: Sequence[tuple[int, int]], minutes: int) -> int:
+    """The time ``minutes`` into ``spans`` (opening times, merged): the inverse of ``opening_minutes``;
+    past their end, the last closing."""
+    for a, b in spans:
+        if minutes <= b - a:
+            return a + minutes
+        minutes -= b - a
+    return spans[-1][1]
+
+
 def heads(problem: Problem) -> dict[str, int]:
     """Earliest starts that also count the work before an item: all the items it waits for
     (directly or through a chain) that share a venue must first be played on that venue's units

@@ -60,6 +60,7 @@ from scheduling.timetable import (
     open_windows,
     opening_minutes,
     opening_spans,
+    opening_time,
     successors_of,
     tails,
 )
@@ -334,19 +335,11 @@ def _raise_bound(
     began = time.monotonic()
     built = _Model(problem, best)
     spans = opening_spans(problem)
-
-    def at(minutes: int) -> int:
-        for a, b in spans:
-            if minutes <= b - a:
-                return a + minutes
-            minutes -= b - a
-        return spans[-1][1]
-
     lo, hi = opening_minutes(spans, bound), opening_minutes(spans, best.finish) - 1
     each = max(0.5, seconds / 6)
     while lo <= hi and seconds - (time.monotonic() - began) > 0.2:
         mid = (lo + hi) // 2
-        deadline = at(mid)
+        deadline = opening_time(spans, mid)
         model = built.model.clone()
         model.add(model.get_int_var_from_proto_index(built.finish.index) <= deadline)
         solver = _solver(min(each, seconds - (time.monotonic() - began)), workers)

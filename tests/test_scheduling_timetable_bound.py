@@ -22,6 +22,7 @@ from scheduling.timetable import (
     open_windows,
     opening_minutes,
     opening_spans,
+    opening_time,
 )
 from scheduling.timetable_check import validate
 from scheduling.timetable_cpsat import _clear_session, _closed_times, _next_finish, _raise_bound, improve
@@ -176,6 +177,9 @@ def test_the_next_possible_finish_skips_lunch_and_counts_the_shortest_item() -> 
     # how far into the sessions a time is, as the probes and the benchmark's gap count it
     spans = opening_spans(problem)
     assert [opening_minutes(spans, t) for t in (510, 690, 800, 830, DAY + 520)] == [0, 180, 180, 200, 430]
+    # and back: the time so many opening minutes in (a probe's deadline); past the end, the last closing
+    assert [opening_time(spans, m) for m in (0, 180, 200, 430, 840, 900)] == [510, 690, 830, DAY + 520, DAY + 1050, DAY + 1050]
+    assert all(opening_minutes(spans, opening_time(spans, m)) == m for m in range(841))
 
 
 def test_with_the_breaks_as_busy_time_cpsat_proves_a_finish_out_of_reach_that_it_cannot_without() -> None:
