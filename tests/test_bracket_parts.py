@@ -100,6 +100,14 @@ def test_the_programme_prints_a_large_tree_in_parts_only_and_a_small_one_whole()
     assert small.count('class="ko-tree"') == 1 and "ko-parts" not in small and "第一区" not in small
 
 
+def test_each_part_of_the_programme_tells_a_phone_that_it_scrolls_sideways() -> None:
+    # on a narrow screen .ko-hint shows (and never in print): each part of a big tree is wider than a phone
+    html = _render(tree(64), parts_only=True)
+    parts = html.split('class="ko-part"')[1:]
+    assert len(parts) == 5
+    assert all("左右滑动查看后面各轮" in part for part in parts)
+
+
 def test_a_tree_of_512_lines_names_each_gathering_part_by_the_parts_it_gathers() -> None:
     titles = [p.title for p in parts(tree(512))]
     assert titles[:2] == ["第1区", "第2区"] and titles[31] == "第32区"
