@@ -10,8 +10,9 @@ the knockout after the groups, the next Swiss round after the last one
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import msgspec
 from sqlalchemy import delete, select
@@ -92,6 +93,51 @@ async def candidates(session: AsyncSession, event: Event) -> list[Candidate]:
         squads.setdefault(key, Candidate(entry.team_id, team, None, entry.squad, label))
     minimum = event.roster_min or 1
     return [c for key, c in squads.items() if sizes[key] >= minimum]
+
+
+class Drawn(Protocol):
+    """An entrant as a draw stored it (``DrawEntrant``, or a first-round ``StartEntry``)."""
+
+    team_id: int
+    person_id: int | None
+    squad: int
+    name: str
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """Entries made or withdrawn since a draft draw was made: it no longer matches the entries."""
+
+    added: list[str]  # entered since, in no match, heat or lane
+    removed: list[str]  # drawn, no longer entered
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed)
+
+    def text(self) -> str:
+        parts = []
+        if self.added:
+            parts.append(f"新增报名 {'、'.join(self.added)}")
+        if self.removed:
+            parts.append(f"撤销报名 {'、'.join(self.removed)}")
+        return ";".join(parts)
+
+
+def field_change(now: Sequence[Candidate], drawn: Iterable[Drawn]) -> FieldChange:
+    """How the event's entrants now differ from the ones a draw was made from."""
+    def key(x: Candidate | Drawn) -> tuple[int, int | None, int]:
+        return (x.team_id, x.person_id, 1 if x.person_id is not None else x.squad)
+
+    then = {key(d): d.name for d in drawn}
+    current = {key(c): c.name for c in now}
+    return FieldChange(
+        added=[name for k, name in current.items() if k not in then],
+        removed=[name for k, name in then.items() if k not in current],
+    )
+
+
+def stale_refusal(event: Event, change: FieldChange, redo: str) -> DomainError:
+    return DomainError(f"「{event.name}」编排后报名有变动({change.text()}),请{redo}后再公布")
 
 
 # Building matches from the engine's draw -----------------------------------------------
@@ -259,6 +305,10 @@ async def publish(db: Database, actor: Actor, meet_id: int, event_id: int) -> Dr
             raise DomainError("请先抽签")
         if draw.status == DrawStatus.PUBLISHED:
             return draw
+        drawn = (await session.scalars(select(DrawEntrant).where(DrawEntrant.draw_id == draw.id))).all()
+        change = field_change(await candidates(session, event), drawn)
+        if change:
+            raise stale_refusal(event, change, "重新抽签")
         draw.status = DrawStatus.PUBLISHED
         draw.published_at = utcnow()
         audit.record(session, actor, "draw_publish", f"公布「{event.name}」抽签结果", meet_id=meet_id, target=f"event:{event_id}")

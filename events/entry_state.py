@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import and_, bindparam, delete, insert, or_, select
@@ -23,7 +23,10 @@ from events.db import Database
 from events.errors import NotFound
 from events.audit import AUDIT_COLUMNS
 from events.audit import INSERT as _INSERT_AUDIT
-from events.models import AuditLog, Entry, Event, EventKind, Gender, Meet, Person, Team, TeamMember, utcnow
+from events.models import (
+    AuditLog, Draw, DrawStatus, Entry, Event, EventKind, Gender, Meet, Person, RaceRound, RoundStatus, Team, TeamMember,
+    utcnow,
+)
 
 _R = TypeVar("_R")
 
@@ -108,6 +111,9 @@ class TeamState:
     events: Mapping[int, Event | EventRow]
     members: Mapping[int, Person | PersonRow]  # person_id -> person (on this team)
     entries: list[Any]  # Entry or EntryRow
+    # event_id -> what fixed its field (抽签结果 / 分组), for events whose draw or first round
+    # is published: their entries no longer change (the start lists are printed)
+    fixed: Mapping[int, str] = field(default_factory=dict)
 
     def person_entries(self, person_id: int) -> list[EntryLike]:
         return [e for e in self.entries if e.person_id == person_id]
@@ -123,10 +129,27 @@ class TeamState:
         return genders.count(Gender.MALE), genders.count(Gender.FEMALE)
 
 
+FIXED_BY_DRAW, FIXED_BY_ROUND = "抽签结果", "分组"
+
+
+async def fixed_events(session: Any, meet_id: int) -> dict[int, str]:
+    """The meet's events whose field is fixed: a published draw or first round (``TeamState.fixed``)."""
+    drawn = select(Draw.event_id).join(Event, Event.id == Draw.event_id).where(
+        Event.meet_id == meet_id, Draw.status == DrawStatus.PUBLISHED
+    )
+    heats = select(RaceRound.event_id).join(Event, Event.id == RaceRound.event_id).where(
+        Event.meet_id == meet_id, RaceRound.number == 1, RaceRound.status == RoundStatus.PUBLISHED
+    )
+    fixed = {event_id: FIXED_BY_ROUND for event_id in (await session.scalars(heats)).all()}
+    fixed.update({event_id: FIXED_BY_DRAW for event_id in (await session.scalars(drawn)).all()})
+    return fixed
+
+
 # Statements, built once -------------------------------------------------------------------
 
-_meet, _team, _event, _person, _member, _entry, _audit = (
-    m.__table__ for m in (Meet, Team, Event, Person, TeamMember, Entry, AuditLog)  # type: ignore[attr-defined]
+_meet, _team, _event, _person, _member, _entry, _audit, _draw, _round = (
+    m.__table__  # type: ignore[attr-defined]
+    for m in (Meet, Team, Event, Person, TeamMember, Entry, AuditLog, Draw, RaceRound)
 )
 
 
@@ -149,12 +172,16 @@ _TEAM_COLUMNS, _ENTRY_COLUMNS = _columns(_team, TeamRow), _columns(_entry, Entry
 _entry_event, _entry_person = _event.alias("entry_event"), _person.alias("entry_person")
 _STATE = (
     select(
-        *_TEAM_COLUMNS, *_MEET_COLUMNS, *_EVENT_COLUMNS, _member.c.id, *_PERSON_COLUMNS,
+        *_TEAM_COLUMNS, *_MEET_COLUMNS, *_EVENT_COLUMNS, _draw.c.id, _round.c.id, _member.c.id, *_PERSON_COLUMNS,
         *_ENTRY_COLUMNS, *_columns(_entry_event, EventRow), *_columns(_entry_person, PersonRow),
     )
     .select_from(
         _team.join(_meet, _meet.c.id == _team.c.meet_id)
         .outerjoin(_event, and_(_event.c.id == bindparam("event_id"), _event.c.meet_id == _team.c.meet_id))
+        .outerjoin(_draw, and_(_draw.c.event_id == _event.c.id, _draw.c.status == DrawStatus.PUBLISHED.value))
+        .outerjoin(_round, and_(
+            _round.c.event_id == _event.c.id, _round.c.number == 1, _round.c.status == RoundStatus.PUBLISHED.value,
+        ))
         .outerjoin(_member, and_(_member.c.team_id == _team.c.id, _member.c.person_id == bindparam("person_id")))
         .outerjoin(_person, _person.c.id == _member.c.person_id)
         .outerjoin(_entry, and_(
@@ -193,8 +220,10 @@ async def load_for_change(conn: AsyncConnection, team_id: int, person_id: int, e
     team, rest = _take(TeamRow, rows[0])
     meet, rest = _take(MeetRow, rest)
     event, rest = _take(EventRow, rest)
+    draw_published, round_published, rest = rest[0] is not None, rest[1] is not None, rest[2:]
     on_team, person = rest[0] is not None, _take(PersonRow, rest[1:])[0]
     events = {event.id: event} if event.id is not None else {}
+    fixed = {event.id: FIXED_BY_DRAW if draw_published else FIXED_BY_ROUND} if draw_published or round_published else {}
     members = {person.id: person} if on_team else {}
     entries = []
     width = len(rows[0]) - _ENTRY_WIDTH
@@ -206,7 +235,7 @@ async def load_for_change(conn: AsyncConnection, team_id: int, person_id: int, e
         events.setdefault(entry_event.id, entry_event)
         members.setdefault(entry.person_id, _take(PersonRow, rest)[0])
         entries.append(entry)
-    return TeamState(meet=meet, team=team, events=events, members=members, entries=entries)
+    return TeamState(meet=meet, team=team, events=events, members=members, entries=entries, fixed=fixed)
 
 
 def _take(record: type[_R], row: Sequence[Any]) -> tuple[_R, Sequence[Any]]:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import defer
 from events import audit
 from events.actors import Actor
 from events.db import Database
-from events.draws import Candidate, candidates
+from events.draws import Candidate, candidates, field_change, stale_refusal
 from events.errors import Conflict, DomainError, NotFound
 from events.measures import is_mark_event, mark_of, measure_of, shown
 from events.models import Event, Format, Heat, RaceRound, RoundStatus, StartEntry, TeamMember, utcnow
@@ -402,6 +402,11 @@ async def publish_round(db: Database, actor: Actor, meet_id: int, event_id: int)
             raise DomainError("请先编排分组")
         if draft.status == RoundStatus.PUBLISHED:
             return draft
+        if draft.number == 1:
+            drawn = (await session.scalars(select(StartEntry).where(StartEntry.round_id == draft.id))).all()
+            change = field_change(await candidates(session, event), drawn)
+            if change:
+                raise stale_refusal(event, change, "重新编排分组")
         draft.status = RoundStatus.PUBLISHED
         draft.published_at = utcnow()
         audit.record(

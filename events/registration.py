@@ -32,7 +32,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from events import audit
 from events.actors import Actor
 from events.db import Database
-from events.entry_state import EntryRow, TeamState, delete_entry, insert_entry, load_for_change
+from events.entry_state import EntryRow, TeamState, delete_entry, fixed_events, insert_entry, load_for_change
 from events.errors import Conflict, DomainError, Forbidden, NotFound
 from events.meets import registration_state, today
 from events.models import (
@@ -77,8 +77,19 @@ def check_window(actor: Actor, meet: Meet, reason: str, on: dt.date | None = Non
 # The rules, on loaded rows ---------------------------------------------------------------
 
 
+def fixed_refusal(state: TeamState, event: Event) -> str | None:
+    """Why no entry of this event may change now: its draw or first round is published."""
+    what = state.fixed.get(event.id)
+    if what is None:
+        return None
+    return f"「{event.name}」{what}已公布,报名不能再增减(不参赛的由裁判记为弃权)"
+
+
 def refusal(state: TeamState, event: Event, person: Person, squad: int = 1) -> str | None:
     """Why this person may not be entered in this event now, in Chinese; None if they may."""
+    fixed = fixed_refusal(state, event)
+    if fixed:
+        return fixed
     division = Division(event.division)
     if division == Division.MEN and person.gender != Gender.MALE:
         return f"{person.name} 是女职工,不能报男子项目「{event.name}」"
@@ -130,7 +141,8 @@ async def _load_state(db: Database, session: AsyncSession, team_id: int) -> Team
         p.id: p
         for p in (await session.scalars(select(Person).join(TeamMember).where(TeamMember.team_id == team_id))).all()
     }
-    return TeamState(meet=team.meet, team=team, events=events, members=members, entries=entries)
+    fixed = await fixed_events(session, team.meet_id)
+    return TeamState(meet=team.meet, team=team, events=events, members=members, entries=entries, fixed=fixed)
 
 
 async def _person_elsewhere(conn: AsyncConnection, meet_id: int, person_id: int) -> str | None:
@@ -236,6 +248,9 @@ async def withdraw(
             entry = next((e for e in state.event_entries(event_id) if e.person_id == person_id), None)
             if entry is None:
                 return False
+            fixed = fixed_refusal(state, event)
+            if fixed:
+                raise DomainError(fixed)
             if entry.status == EntryStatus.APPROVED and not actor.is_organiser:
                 raise Forbidden("该报名已通过资格终审,如需撤销请联系组委会")
             person = state.members[person_id]
@@ -304,6 +319,12 @@ async def apply_plan(
                 for entry in list(state.entries):
                     keep = wanted.get(entry.person_id)
                     if keep is not None and entry.event_id not in keep:
+                        fixed = fixed_refusal(state, state.events[entry.event_id])
+                        if fixed:
+                            result.problems.append(
+                                PlanProblem(state.members[entry.person_id].name, state.events[entry.event_id].name, fixed)
+                            )
+                            continue
                         if entry.status == EntryStatus.APPROVED and not actor.is_organiser:
                             result.problems.append(
                                 PlanProblem(state.members[entry.person_id].name, state.events[entry.event_id].name,

@@ -342,9 +342,11 @@ async def _workspace(
     event = await meet_events.get_event(db, meet_id, event_id)
     view = await draws.view(db, meet_id, event_id, actor=actor)
     values = values or stored_values(event, view, people)
+    stale = view.draw is not None and view.draw.status == DrawStatus.DRAFT
     return page(
         request, "draws/organiser.html", status_code=problem.status if problem else 200,
         meet=meet, event=event, view=view, people=people, values=values, form_dict=asdict(values),
+        change=draws.field_change(people, view.entrants.values()) if stale else None,
         problem=problem, sheet=await sheet(db, view), settings_text=settings_text(view),
         FORMATS=FORMATS, THIRD_PLACE=THIRD_PLACE, STATUS=STATUS,
     )
@@ -378,7 +380,12 @@ async def draw_generate(request: Request[Any, Any, Any], meet_id: FromPath[int],
 
 @post("/org/meets/{meet_id:int}/events/{event_id:int}/draw/publish", name="draw_publish", guards=[organiser_only])
 async def draw_publish(request: Request[Any, Any, Any], meet_id: FromPath[int], event_id: FromPath[int]) -> Any:
-    await draws.publish(db_of(request), actor_of(request), meet_id, event_id)
+    try:
+        await draws.publish(db_of(request), actor_of(request), meet_id, event_id)
+    except DomainError as exc:
+        if is_htmx(request) or exc.status not in (409, 422):
+            raise  # the message goes to the page's message area
+        return await _workspace(request, meet_id, event_id, problem=exc)
     return go(request, f"/org/meets/{meet_id}/events/{event_id}/draw")
 
 

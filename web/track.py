@@ -26,6 +26,7 @@ from events.errors import DomainError, Forbidden, NotFound
 from events.mark_results import MarkInput, StaleMark
 from events.measures import is_mark_event, measure_of, shown
 from events.models import Event, MarkResult, RoundStatus, StartEntry, UserAccount
+from events.draws import field_change
 from events.race_rounds import METHODS, RoundRequest, RoundView
 from scheduling.marks import STATUS_LABELS
 from web.auth import actor_of, organiser_only, referee_only, signed_in
@@ -121,9 +122,12 @@ async def _workspace(
     event, views = await race_rounds.event_rounds(db, meet_id, event_id)
     async with db.read() as session:
         field = await race_rounds.candidates(session, event)
+    first_draft = bool(views) and views[0].round.status == RoundStatus.DRAFT
     return page(
         request, "track/organiser.html", status_code=problem.status if problem else 200,
-        meet=meet, event=event, views=views, field=field, values=values or _defaults(event, views), problem=problem,
+        meet=meet, event=event, views=views, field=field,
+        change=field_change(field, views[0].lines) if first_draft else None,
+        values=values or _defaults(event, views), problem=problem,
         next_round=_next_round_label(views), **_sheet_context(event),
     )
 
@@ -175,7 +179,12 @@ async def heats_draw(request: Request[Any, Any, Any], meet_id: FromPath[int], ev
 
 @post("/org/meets/{meet_id:int}/events/{event_id:int}/heats/publish", name="heats_publish", guards=[organiser_only])
 async def heats_publish(request: Request[Any, Any, Any], meet_id: FromPath[int], event_id: FromPath[int]) -> Any:
-    await race_rounds.publish_round(db_of(request), actor_of(request), meet_id, event_id)
+    try:
+        await race_rounds.publish_round(db_of(request), actor_of(request), meet_id, event_id)
+    except DomainError as exc:
+        if exc.status not in (409, 422):
+            raise
+        return await _workspace(request, meet_id, event_id, problem=exc)
     return go(request, f"/org/meets/{meet_id}/events/{event_id}/heats#latest")
 
 
