@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import msgspec
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events import audit
@@ -46,10 +46,14 @@ from events.models import (
     Entry,
     EntryStatus,
     Event,
+    Heat,
+    MarkResult,
     Match,
     MatchStatus,
     Meet,
     Person,
+    RaceRound,
+    StartEntry,
     Team,
     TeamMember,
     Venue,
@@ -571,7 +575,7 @@ async def _mark_items(session: AsyncSession, b: _Builder, event: Event) -> None:
         keys = []
         minutes = _minutes_for(event, b.settings.durations, final=r.is_final)
         for h in v.heats:
-            key = f"{event.id}:r{r.number}:h{h.heat.number}"  # heat_runs reads the rounds back from this form
+            key = heat_key(event.id, r.number, h.heat.number, final=r.is_final, alone=len(v.heats) == 1)
             side = side_of_lines(h.lines)
             everyone.add(side)
             many = len(v.heats) > 1
@@ -736,11 +740,34 @@ async def _frozen(session: AsyncSession, meet: Meet, now: dt.datetime) -> dict[s
             )
         ).all()
     }
+    scored = await _scored_heats(session, meet.id)
     frozen = {}
     for s in await _slots(session, published.id):
-        if s.frozen or at_minute(meet, s.starts) <= now or s.item_key in done_matches:
+        if s.frozen or at_minute(meet, s.starts) <= now or s.item_key in done_matches or s.item_key in scored:
             frozen[s.item_key] = (s.starts, s.unit)
     return frozen
+
+
+async def _scored_heats(session: AsyncSession, meet_id: int) -> set[str]:
+    """Item keys of the meet's heats and field flights with at least one mark entered: they have run."""
+    heats_in_round = (
+        select(Heat.round_id, func.count(Heat.id).label("heats")).group_by(Heat.round_id).subquery()
+    )
+    rows = await session.execute(
+        select(RaceRound.event_id, RaceRound.number, RaceRound.is_final, Heat.number, heats_in_round.c.heats)
+        .join(Heat, Heat.round_id == RaceRound.id)
+        .join(heats_in_round, heats_in_round.c.round_id == RaceRound.id)
+        .join(Event, Event.id == RaceRound.event_id)
+        .where(
+            Event.meet_id == meet_id,
+            select(MarkResult.id).join(StartEntry, StartEntry.id == MarkResult.start_entry_id)
+            .where(StartEntry.heat_id == Heat.id).exists(),
+        )
+    )
+    return {
+        heat_key(event_id, round_no, heat_no, final=final, alone=heats == 1)
+        for event_id, round_no, final, heat_no, heats in rows.all()
+    }
 
 
 def _store_slots(
@@ -761,7 +788,15 @@ def _store_slots(
         )
 
 
-_HEAT_KEY = re.compile(r"^(\d+:r\d+):h(\d+)$")
+_HEAT_KEY = re.compile(r"^(\d+:(?:r\d+|final)):h(\d+)$")
+
+
+def heat_key(event_id: int, round_no: int, heat_no: int, *, final: bool, alone: bool) -> str:
+    """A drawn heat's item key (``heat_runs`` reads the rounds back from it). A final keeps the key
+    it was planned under before it was drawn, so drawing it changes nothing in the timetable."""
+    if final:
+        return f"{event_id}:final" if alone else f"{event_id}:final:h{heat_no}"
+    return f"{event_id}:r{round_no}:h{heat_no}"
 
 
 def heat_runs(problem: Problem) -> list[list[str]]:

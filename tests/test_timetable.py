@@ -6,16 +6,19 @@ for team leaders and personal schedules."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import msgspec
 import pytest
 from sqlalchemy import select, update
 
-from events import calendar, timetable
+from events import calendar, mark_results, race_rounds, timetable
 from events.db import Database
 from events.demo_timetable import prepare_demo_timetable
 from events.errors import Conflict, DomainError, Forbidden
-from events.models import DrawEntrant, Event, Heat, Match, Meet, RaceRound
+from events.mark_results import MarkInput
+from events.models import DrawEntrant, Event, Heat, MarkResult, Match, Meet, RaceRound, StartEntry
+from events.race_rounds import RoundRequest
 from events.timetable_models import (
     SolverStatus,
     Timetable,
@@ -413,6 +416,56 @@ async def test_items_played_in_the_published_timetable_stay_frozen_when_it_is_ma
             timetable.MoveInput(item_key=kept.item_key, day=timetable.meet_days(await _meet(demo_db, drawn.meet_id))[0], at=dt.time(9)),
         )
     assert [s.item_key for s in new_slots if s.frozen] == [played.item_key]
+
+
+async def test_heats_with_marks_entered_stay_frozen_when_the_timetable_is_made_again(
+    demo_db: Database, drawn: DemoMeet
+) -> None:
+    tt = await timetable.generate(demo_db, ORG, drawn.meet_id)
+    await timetable.publish(demo_db, ORG, drawn.meet_id, tt.id)
+    _, _, slots = await _stored(demo_db, tt.id)
+    # the last heat or flight of the day, so that a fresh timetable would move it earlier
+    heat = max((s for s in slots if s.kind != "match" and ":h" in s.item_key), key=lambda s: s.starts)
+    event_id, round_part, heat_part = heat.item_key.split(":")
+    async with demo_db.write() as session:  # as if a referee had entered one mark of that heat
+        line = await session.scalar(
+            select(StartEntry).join(Heat, Heat.id == StartEntry.heat_id).join(RaceRound, RaceRound.id == Heat.round_id)
+            .where(RaceRound.event_id == int(event_id), RaceRound.number == int(round_part[1:]),
+                   Heat.number == int(heat_part[1:]))
+            .limit(1)
+        )
+        assert line is not None
+        session.add(MarkResult(start_entry_id=line.id, version=1, value=1234, typed="12.34", idempotency_key="t1"))
+    again = await timetable.generate(demo_db, ORG, drawn.meet_id)
+    _, _, new_slots = await _stored(demo_db, again.id)
+    kept = next(s for s in new_slots if s.item_key == heat.item_key)
+    assert (kept.starts, kept.unit, kept.frozen) == (heat.starts, heat.unit, True)
+    assert [s.item_key for s in new_slots if s.frozen] == [heat.item_key]
+
+
+async def test_drawing_a_final_keeps_the_item_it_was_planned_as(demo_db: Database, drawn: DemoMeet) -> None:
+    """A final planned before its heats were run is the same item once drawn: the published
+    timetable does not turn stale (one item new, one gone) when the final's lanes are drawn."""
+    async with demo_db.read() as session:
+        heats_round = await session.scalar(
+            select(RaceRound).join(Event, Event.id == RaceRound.event_id)
+            .where(Event.meet_id == drawn.meet_id, RaceRound.is_final.is_(False)).order_by(RaceRound.id).limit(1)
+        )
+        assert heats_round is not None
+        event_id = heats_round.event_id
+    planned = {i.key for i in (await _built(demo_db, drawn.meet_id)).problem.items if i.key.startswith(f"{event_id}:")}
+    assert f"{event_id}:final" in planned
+    tt = await timetable.generate(demo_db, ORG, drawn.meet_id)
+    await timetable.publish(demo_db, ORG, drawn.meet_id, tt.id)
+    await race_rounds.publish_round(demo_db, ORG, drawn.meet_id, event_id)
+    _, views = await race_rounds.event_rounds(demo_db, drawn.meet_id, event_id)
+    for i, line in enumerate(views[0].lines):
+        mark = MarkInput(idempotency_key=uuid.uuid4().hex, version=line.version, mark=f"{12 + i * 0.05:.2f}")
+        await mark_results.enter_mark(demo_db, ORG, line.id, mark)
+    await race_rounds.draw_round(demo_db, ORG, drawn.meet_id, event_id, RoundRequest(seed=1))
+    after = {i.key for i in (await _built(demo_db, drawn.meet_id)).problem.items if i.key.startswith(f"{event_id}:")}
+    assert after == planned
+    assert await timetable.changes_since(demo_db, ORG, drawn.meet_id, tt.id) == ""
 
 
 async def _meet(db: Database, meet_id: int) -> Meet:
