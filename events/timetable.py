@@ -1291,6 +1291,15 @@ class TimetableView:
         return gap_of(self.settings, tt.finish, tt.bound)
 
     @property
+    def elapsed(self) -> int:
+        """Seconds the background improvement has run so far, out of ``settings.improve_seconds``."""
+        tt, total = self.timetable, self.settings.improve_seconds
+        if tt is None or tt.improve_until is None:
+            return 0
+        left = (tt.improve_until - utcnow()).total_seconds()
+        return int(min(max(total - left, 0), total))
+
+    @property
     def gap_minutes(self) -> int:
         """Competition minutes between the lower bound and the finish."""
         tt = self.timetable

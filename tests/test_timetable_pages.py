@@ -167,3 +167,73 @@ async def test_the_organiser_page_says_when_the_timetable_no_longer_fits(demo_db
         await session.delete(match)
     stale = await organiser.get(url)
     assert stale.status_code == 200 and "已与比赛现状不符:1 项已不再进行" in stale.text
+
+
+async def test_a_stale_published_timetable_offers_the_re_solve_it_names_and_keeps_its_pins(
+    demo_db: Database, demo: DemoMeet, clients
+) -> None:
+    from events.models import Match
+
+    await prepare_demo_timetable(demo_db, demo.meet_id)
+    await _short_runs(demo_db, demo.meet_id)
+    organiser = await clients(ORGANISER)
+    url = f"/org/meets/{demo.meet_id}/timetable"
+    await organiser.post_form(f"{url}/generate")
+    await timetable.wait_for_improvements()
+    tt = await _latest(demo_db)
+    async with demo_db.read() as session:
+        slot = await session.scalar(
+            select(TimetableSlot).where(TimetableSlot.timetable_id == tt.id, TimetableSlot.kind == "match").limit(1)
+        )
+    assert slot is not None
+    pinned = await organiser.post_form(f"{url}/{tt.id}/pin", {"item_key": slot.item_key, "pinned": "1"})
+    assert pinned.status_code == 303
+    await organiser.post_form(f"{url}/{tt.id}/publish")
+    async with demo_db.write() as session:
+        match = await session.scalar(select(Match).where(Match.stage == "group").order_by(Match.id.desc()).limit(1))
+        assert match is not None
+        await session.delete(match)
+    page = await organiser.get(url)
+    assert "已与比赛现状不符" in page.text and "「保留固定项,重排其余」" in page.text
+    # the button the warning names is on the page, for the published timetable
+    assert f'action="{url}/{tt.id}/resolve"' in page.text
+    # starting afresh would drop the pin: it asks first, and says how many
+    assert "重新生成会放弃已公布赛程中 1 项固定或手动调整的安排" in page.text
+    assert "放弃固定项,重新生成" in page.text
+    resolved = await organiser.post_form(f"{url}/{tt.id}/resolve")
+    assert resolved.status_code == 303
+    await timetable.wait_for_improvements()
+    draft = await _latest(demo_db)
+    assert draft.id != tt.id and draft.status == "draft"
+    async with demo_db.read() as session:
+        kept = await session.scalar(
+            select(TimetableSlot).where(TimetableSlot.timetable_id == draft.id, TimetableSlot.item_key == slot.item_key)
+        )
+    assert kept is not None and kept.pinned and (kept.starts, kept.unit) == (slot.starts, slot.unit)
+    fresh = await organiser.get(url)
+    assert "已与比赛现状不符" not in fresh.text
+
+
+async def test_the_progress_bar_shows_the_time_used_not_the_time_of_the_last_improvement(
+    demo_db: Database, demo: DemoMeet, clients
+) -> None:
+    import datetime as dt
+
+    from events.models import utcnow
+    from events.timetable_models import SolverStatus
+
+    await prepare_demo_timetable(demo_db, demo.meet_id)
+    await timetable.save_settings(demo_db, SYSTEM_ORGANISER, demo.meet_id, timetable.SettingsInput(improve_seconds=60))
+    tt = await timetable.generate(demo_db, SYSTEM_ORGANISER, demo.meet_id)
+    async with demo_db.write() as session:  # as if CP-SAT had run 35 s of 60 and last improved at 2 s
+        await session.execute(update(Timetable).where(Timetable.id == tt.id).values(
+            solver_status=SolverStatus.RUNNING, improve_until=utcnow() + dt.timedelta(seconds=25),
+            progress=[[0.0, tt.finish, tt.bound], [2.0, tt.finish, tt.bound]],
+        ))
+    organiser = await clients(ORGANISER)
+    page = await organiser.get(f"/org/meets/{demo.meet_id}/timetable")
+    used = re.search(r"已用 (\d+) / 60 秒", page.text)
+    assert used is not None and 33 <= int(used.group(1)) <= 36
+    bar = re.search(r'<progress class="tt-progress" max="60" value="(\d+)"', page.text)
+    assert bar is not None and bar.group(1) == used.group(1)
+    assert "第 2 秒找到" in page.text
