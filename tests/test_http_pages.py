@@ -285,3 +285,41 @@ async def test_openapi_schema_lists_every_api_route(client: Client, app: Litesta
     assert expected, "the app has no /api routes"
     assert expected <= documented, sorted(expected - documented)
     assert ("/api/meets/{meet_id}/events", "GET") in documented
+
+
+async def test_a_refused_matrix_tap_redraws_the_matrix_as_it_now_is_with_the_reason(
+    client: Client, demo: DemoMeet, demo_db: Database
+) -> None:
+    """Two tabs: the person reached the limit in the other one. The refusal says why and the
+    matrix comes back as the database has it (3/3, no more + buttons), not as the stale tab had it."""
+    from sqlalchemy import select
+
+    from events import registration
+    from events.models import Event, Person, TeamMember
+
+    team_id = demo.team_of(LEADER)
+    async with demo_db.read() as session:
+        person = await session.scalar(
+            select(Person).join(TeamMember).where(TeamMember.team_id == team_id, Person.gender == "M").order_by(Person.id).limit(1)
+        )
+        events = (await session.scalars(
+            select(Event).where(Event.meet_id == demo.meet_id, Event.division.in_(("men", "open")), Event.kind.in_(
+                ("individual_timed", "individual_measured", "individual_match")
+            )).order_by(Event.position)
+        )).all()
+    assert person is not None and len(events) >= 4
+    for event in events[:3]:  # the other tab
+        await registration.enter(demo_db, demo.actor(LEADER), team_id=team_id, event_id=event.id, person_id=person.id)
+    client.sign_in_as(LEADER)
+    response = await client.post_form(
+        f"/teams/{team_id}/entries", {"event_id": str(events[3].id), "person_id": str(person.id)}, htmx=True
+    )
+    assert response.status_code == 422
+    assert "hx-retarget" not in response.headers  # the matrix itself is swapped
+    assert response.text.startswith('<div id="board">')
+    assert f"{person.name} 已报 3 项,达到每人限报 3 项" in response.text
+    assert 'id="flash" hx-swap-oob="innerHTML"><div class="alert error"' in response.text
+    row = response.text.split(f'<th class="sticky" scope="row">{person.name} ', 1)[1].split("</tr>", 1)[0]
+    assert '<span class="used full">3/3</span>' in row
+    assert f'aria-label="给 {person.name} 报名{events[3].name}">+' in row
+    assert row.split(f'aria-label="给 {person.name} 报名{events[3].name}"')[0].rsplit("<button", 1)[1].count("disabled") == 1

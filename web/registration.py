@@ -21,12 +21,14 @@ def _int(value: Any, field: str) -> int:
         raise DomainError("请求参数无效", field=field) from None
 
 
-async def _board(request: Request[Any, Any, Any], team_id: int, status: int = 200, notice: str = "") -> Any:
+async def _board(
+    request: Request[Any, Any, Any], team_id: int, status: int = 200, notice: str = "", problem: str = ""
+) -> Any:
     board = await registration.board(db_of(request), actor_of(request), team_id)
     clashes = await timetable.team_clashes(db_of(request), actor_of(request), team_id)
     return page_or_partial(
         request, "registration/board.html", "registration/partials/board.html", status_code=status,
-        b=board, meet=board.meet, team=board.team, notice=notice, clashes=clashes,
+        b=board, meet=board.meet, team=board.team, notice=notice, problem=problem, clashes=clashes,
     )
 
 
@@ -43,19 +45,25 @@ async def entries_change(request: Request[Any, Any, Any], team_id: FromPath[int]
     person_id = _int(form.get("person_id"), "person_id")
     reason = form.get("reason") or ""
     db, actor = db_of(request), actor_of(request)
-    if form.get("action") == "withdraw":
-        await registration.withdraw(db, actor, team_id=team_id, event_id=event_id, person_id=person_id, reason=reason)
-        notice = "已撤销"
-    else:
-        squad = _int(form.get("squad") or 1, "squad")
-        result = await registration.enter(
-            db, actor, team_id=team_id, event_id=event_id, person_id=person_id, squad=squad, reason=reason
-        )
-        notice = (
-            f"{result.person.name} 已报名「{result.event.name}」"
-            if result.created
-            else f"{result.person.name} 已经报过「{result.event.name}」"
-        )
+    try:
+        if form.get("action") == "withdraw":
+            await registration.withdraw(db, actor, team_id=team_id, event_id=event_id, person_id=person_id, reason=reason)
+            notice = "已撤销"
+        else:
+            squad = _int(form.get("squad") or 1, "squad")
+            result = await registration.enter(
+                db, actor, team_id=team_id, event_id=event_id, person_id=person_id, squad=squad, reason=reason
+            )
+            notice = (
+                f"{result.person.name} 已报名「{result.event.name}」"
+                if result.created
+                else f"{result.person.name} 已经报过「{result.event.name}」"
+            )
+    except DomainError as exc:
+        if not request.htmx or exc.status not in (409, 422):
+            raise
+        # The matrix may be stale (another tab, another leader): redraw it as it is now, with the reason.
+        return await _board(request, team_id, status=exc.status, problem=exc.message)
     if request.htmx:
         return await _board(request, team_id, notice=notice)
     return go(request, f"/teams/{team_id}/entries")
