@@ -1205,6 +1205,9 @@ class SlotRow(msgspec.Struct, frozen=True):
     person_ids: tuple[int, ...]
     team_ids: tuple[int, ...]
     unit: int = 0  # the court or table number (the first of a block), 0 without a venue; orders rows
+    # on a personal schedule: the person or team plays here only if they get through (a knockout
+    # match or a final whose players are not known yet)
+    tentative: bool = False
 
 
 def _row(meet: Meet, s: TimetableSlot, venues: dict[int, Venue]) -> SlotRow:
@@ -1254,7 +1257,8 @@ def calendar_item(meet: Meet, row: SlotRow, sequence: int = 0) -> CalendarItem:
     return CalendarItem(
         uid=f"timetable-{meet.id}-{row.item_key.replace(':', '-')}@zhijia",
         kind=row.kind,
-        title=title,
+        title=f"{title}(如晋级)" if row.tentative else title,
+        status="tentative" if row.tentative else "confirmed",
         start=row.start,
         end=row.end,
         location=f"{row.venue_name} {row.unit_label}".strip(),
@@ -1431,10 +1435,72 @@ async def _sequences(session: AsyncSession, meet_id: int) -> dict[str, int]:
     return dict(found.all())
 
 
-def personal_ics(personal: Personal) -> bytes:
-    """A personal schedule as an iCalendar file (stable UIDs, SEQUENCE from the published slots)."""
+def personal_ics(personal: Personal, base_url: str = "") -> bytes:
+    """A personal schedule as an iCalendar file (stable UIDs, SEQUENCE from the published slots);
+    ``base_url`` makes the items' links absolute (a calendar app has no page to resolve them from)."""
     items = [calendar_item(personal.meet, r, personal.sequences.get(r.item_key, 0)) for r in personal.rows]
-    return build_ics(items, name=f"{personal.meet.name} {personal.title}")
+    return build_ics(items, name=f"{personal.meet.name} {personal.title}", base_url=base_url)
+
+
+@dataclass
+class _WhoPlays:
+    """Who really plays the items whose players were only possible when the timetable was made."""
+
+    known: dict[str, tuple[set[int], set[int]]]  # item key -> (person ids, team ids), decided since
+
+    def undecided(self, key: str) -> bool:
+        """A knockout match or a final whose players are not known yet."""
+        return key not in self.known and (":ko:" in key or key.endswith(":final"))
+
+
+async def _who_plays(session: AsyncSession, meet_id: int) -> _WhoPlays:
+    who = _WhoPlays({})
+    squads: dict[tuple[int, int, int], set[int]] = defaultdict(set)  # (event, team, squad) -> people
+    for event_id, team_id, squad, person_id in (await session.execute(
+        select(Entry.event_id, Entry.team_id, Entry.squad, Entry.person_id).where(
+            Entry.meet_id == meet_id, Entry.status != EntryStatus.REJECTED
+        )
+    )).all():
+        squads[(event_id, team_id, squad)].add(person_id)
+
+    def add(key: str, event_id: int, team_id: int, person_id: int | None, squad: int) -> None:
+        people, teams = who.known.setdefault(key, (set(), set()))
+        people |= {person_id} if person_id is not None else squads.get((event_id, team_id, squad), set())
+        teams.add(team_id)
+
+    knockout = (await session.execute(
+        select(Match.event_id, Match.key, Match.a_id, Match.b_id).join(Event, Event.id == Match.event_id)
+        .where(Event.meet_id == meet_id, Match.stage == "knockout")
+    )).all()
+    sides = {
+        d.id: d for d in (await session.scalars(
+            select(DrawEntrant).where(DrawEntrant.id.in_([x for m in knockout for x in (m.a_id, m.b_id) if x]))
+        )).all()
+    }
+    for event_id, key, a_id, b_id in knockout:
+        if a_id is not None and b_id is not None:
+            for d in (sides[a_id], sides[b_id]):
+                add(f"{event_id}:{key}", event_id, d.team_id, d.person_id, d.squad)
+    finals = (await session.scalars(
+        select(RaceRound.id).join(Event, Event.id == RaceRound.event_id)
+        .where(Event.meet_id == meet_id, RaceRound.is_final.is_(True))
+    )).all()
+    for line in (await session.execute(
+        select(StartEntry.event_id, StartEntry.team_id, StartEntry.person_id, StartEntry.squad)
+        .where(StartEntry.round_id.in_(list(finals)))
+    )).all():
+        add(f"{line.event_id}:final", line.event_id, line.team_id, line.person_id, line.squad)
+    return who
+
+
+def _plays(row: SlotRow, who: _WhoPlays, people: set[int], team_id: int | None = None) -> SlotRow | None:
+    """The row as one person's (or one team's) schedule shows it; None if they do not play in it."""
+    if row.item_key in who.known:
+        known_people, known_teams = who.known[row.item_key]
+        return row if people & known_people or team_id in known_teams else None
+    if not (people & set(row.person_ids) or team_id in row.team_ids):
+        return None
+    return msgspec.structs.replace(row, tentative=True) if who.undecided(row.item_key) else row
 
 
 async def team_rows(db: Database, actor: Actor, meet_id: int, team_id: int) -> Personal:
@@ -1455,7 +1521,8 @@ async def team_rows(db: Database, actor: Actor, meet_id: int, team_id: int) -> P
             ).all()
         )
         entered = await _entered(session, meet_id, set(members))
-        rows = [r for r in await timetable_rows(session, meet_id) if team_id in r.team_ids or set(r.person_ids) & entered]
+        who = await _who_plays(session, meet_id)
+        rows = [p for r in await timetable_rows(session, meet_id) if (p := _plays(r, who, entered, team_id)) is not None]
         sequences = await _sequences(session, meet_id)
     return Personal(meet, f"{team.name} 赛程", rows, members, sequences)
 
@@ -1472,7 +1539,8 @@ async def person_rows(db: Database, actor: Actor, meet_id: int, person_id: int) 
         actor.require_team(member.team_id)
         person = await session.get(Person, person_id)
         assert person is not None
-        rows = [r for r in await timetable_rows(session, meet_id) if person_id in r.person_ids]
+        who = await _who_plays(session, meet_id)
+        rows = [p for r in await timetable_rows(session, meet_id) if (p := _plays(r, who, {person_id})) is not None]
         sequences = await _sequences(session, meet_id)
     bib = f"({member.bib}号)" if member.bib else ""
     return Personal(meet, f"{person.name}{bib} 个人赛程", rows, {person.id: person.name}, sequences)

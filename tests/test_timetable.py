@@ -365,6 +365,47 @@ async def test_personal_schedules_show_a_persons_and_a_teams_items_to_their_lead
         await timetable.team_rows(demo_db, drawn.actor(OTHER_LEADER), drawn.meet_id, team_id)
 
 
+async def test_a_players_possible_later_rounds_are_marked_as_such_and_kept_only_if_they_get_through(
+    demo_db: Database, drawn: DemoMeet
+) -> None:
+    """A group player may reach either of two quarter-finals: both are on their schedule marked
+    「如晋级」 (TENTATIVE in the .ics, with an absolute link); once a quarter-final's two players
+    are known, only those two keep it."""
+    tt = await timetable.generate(demo_db, ORG, drawn.meet_id)
+    await timetable.publish(demo_db, ORG, drawn.meet_id, tt.id)
+    tt_ms = drawn.event_ids["TT-MS"]
+    async with demo_db.read() as session:
+        players = (await session.scalars(select(DrawEntrant).join(Match, Match.a_id == DrawEntrant.id).where(
+            Match.event_id == tt_ms, Match.stage == "group"
+        ))).all()
+    player = players[0]
+    assert player.person_id is not None
+    mine = await timetable.person_rows(demo_db, drawn.actor(LEADER) if drawn.team_of(LEADER) == player.team_id else ORG,
+                                       drawn.meet_id, player.person_id)
+    groups = [r for r in mine.rows if r.event_id == tt_ms and ":ko:" not in r.item_key]
+    later = [r for r in mine.rows if r.event_id == tt_ms and ":ko:" in r.item_key]
+    assert groups and not any(r.tentative for r in groups)
+    assert later and all(r.tentative for r in later)
+    ics = timetable.personal_ics(mine, base_url="https://zhijia.example").decode()
+    assert ics.count("STATUS:TENTATIVE") == len([r for r in mine.rows if r.tentative])
+    assert "(如晋级)" in ics and "URL:https://zhijia.example/meets/" in ics and "URL:/meets" not in ics
+    # one of those matches gets its two players, neither of them this one
+    ko_key = later[0].item_key.split(":", 1)[1]
+    others = [p for p in players if p.id != player.id and p.person_id is not None][:2]
+    async with demo_db.write() as session:
+        match = await session.scalar(select(Match).where(Match.event_id == tt_ms, Match.key == ko_key))
+        if match is None:  # the knockout is still a plan from the group places: draw its line-up
+            match = Match(event_id=tt_ms, draw_id=others[0].draw_id, key=ko_key, stage="knockout", round_no=1,
+                          label="1/4决赛", number=1, best_of=5)
+            session.add(match)
+        match.a_id, match.b_id = others[0].id, others[1].id
+    after = await timetable.person_rows(demo_db, ORG, drawn.meet_id, player.person_id)
+    assert later[0].item_key not in {r.item_key for r in after.rows}
+    theirs = await timetable.person_rows(demo_db, ORG, drawn.meet_id, others[0].person_id)
+    kept = next(r for r in theirs.rows if r.item_key == later[0].item_key)
+    assert not kept.tentative
+
+
 async def test_random_moves_are_accepted_only_into_conflict_free_timetables(demo_db: Database, drawn: DemoMeet) -> None:
     """Thirty moves at random: each accepted one leaves a timetable the validator passes; each
     refused one leaves every slot where it was."""

@@ -119,6 +119,11 @@ async def test_published_timetable_personal_schedules_and_clash_warnings(demo_db
     ics = await leader.get(f"/meets/{demo.meet_id}/timetable/teams/{team_id}/calendar.ics")
     assert ics.status_code == 200 and ics.headers["content-type"].startswith("text/calendar")
     assert "BEGIN:VEVENT" in ics.text
+    # links a calendar app can open, and a file named for the team
+    assert "URL:http://" in ics.text and "URL:/" not in ics.text
+    disposition = ics.headers["content-disposition"]
+    assert f'filename="team-{team_id}.ics"' in disposition
+    assert "filename*=UTF-8''%E4%B8%80%E8%BD%A6%E9%97%B4%E8%B5%9B%E7%A8%8B.ics" in disposition  # 一车间赛程.ics
     stranger = await clients(OTHER_LEADER)
     assert (await stranger.get(f"/meets/{demo.meet_id}/timetable/teams/{team_id}")).status_code == 403
     # A clash in the published timetable shows beside the person on the registration matrix.

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Any
+from urllib.parse import quote
 
 import msgspec
 from litestar import Request, Response, get, post
@@ -264,11 +265,13 @@ async def timetable_public(request: Request[Any, Any, Any], meet_id: FromPath[in
 # Personal schedules: a team's, an athlete's -------------------------------------------------
 
 
-def _ics_response(personal: service.Personal, filename: str) -> Response[bytes]:
-    body = service.personal_ics(personal)
+def _ics_response(request: Request[Any, Any, Any], personal: service.Personal, fallback: str) -> Response[bytes]:
+    """The schedule as a calendar file named for whose it is (an ASCII name for old clients)."""
+    body = service.personal_ics(personal, base_url=str(request.base_url).rstrip("/"))
+    name = quote(f"{personal.title}.ics".replace(" ", ""))
     return Response(
         body, media_type="text/calendar; charset=utf-8",
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"},
+        headers={"Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{name}"},
     )
 
 
@@ -285,7 +288,7 @@ async def timetable_team(request: Request[Any, Any, Any], meet_id: FromPath[int]
 @get("/meets/{meet_id:int}/timetable/teams/{team_id:int}/calendar.ics", name="timetable_team_ics", guards=[signed_in])
 async def timetable_team_ics(request: Request[Any, Any, Any], meet_id: FromPath[int], team_id: FromPath[int]) -> Response[bytes]:
     personal = await service.team_rows(db_of(request), actor_of(request), meet_id, team_id)
-    return _ics_response(personal, f"team-{team_id}.ics")
+    return _ics_response(request, personal, f"team-{team_id}.ics")
 
 
 @get("/meets/{meet_id:int}/timetable/people/{person_id:int}", name="timetable_person", guards=[signed_in])
@@ -297,7 +300,7 @@ async def timetable_person(request: Request[Any, Any, Any], meet_id: FromPath[in
 @get("/meets/{meet_id:int}/timetable/people/{person_id:int}/calendar.ics", name="timetable_person_ics", guards=[signed_in])
 async def timetable_person_ics(request: Request[Any, Any, Any], meet_id: FromPath[int], person_id: FromPath[int]) -> Response[bytes]:
     personal = await service.person_rows(db_of(request), actor_of(request), meet_id, person_id)
-    return _ics_response(personal, f"person-{person_id}.ics")
+    return _ics_response(request, personal, f"person-{person_id}.ics")
 
 
 # API ---------------------------------------------------------------------------------------
