@@ -83,8 +83,17 @@ def read_mark(event: Event, data: MarkInput) -> Mark | None:
         except MarkError as exc:
             raise DomainError(str(exc), field="mark") from exc
     if mark.status is not None and not data.reason.strip():
-        raise DomainError(f"「{STATUS_LABELS[mark.status]}」须注明原因(如 抢跑、未检录、串道)", field="reason")
+        raise DomainError(f"「{STATUS_LABELS[mark.status]}」须注明原因(如 {STATUS_REASONS[mark.status]})", field="reason")
     return mark
+
+
+# What a referee typically writes for each status, as the hint when the reason is missing.
+STATUS_REASONS: dict[str, str] = {
+    "DNS": "未检录、弃权、伤病",
+    "DNF": "中途退出、伤病",
+    "DQ": "抢跑、串道、违例",
+    "NM": "各次试跳、试掷均无效",
+}
 
 
 async def enter_mark(db: Database, actor: Actor, line_id: int, data: MarkInput) -> Entered:

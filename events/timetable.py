@@ -659,7 +659,10 @@ async def build_problem(
             for i in items
         ]
     windows = tuple(Window(minute_of(meet, d, a), minute_of(meet, d, z)) for d, a, z in settings.sessions)
-    resources = [Resource(key=f"v:{v.id}", name=v.name, capacity=v.capacity, windows=windows) for v in venues.values()]
+    resources = [
+        Resource(key=f"v:{v.id}", name=v.name, capacity=v.capacity, windows=windows, unit_word=unit_word(v.kind))
+        for v in venues.values()
+    ]
     if any(i.resource == NO_VENUE for i in items):
         resources.append(Resource(key=NO_VENUE, name="未指定场地", capacity=NO_VENUE_CAPACITY, windows=windows))
     problem = Problem(items=tuple(items), resources=tuple(resources), min_rest=settings.min_rest)
@@ -1104,7 +1107,7 @@ async def move(db: Database, actor: Actor, meet_id: int, timetable_id: int, data
         capacity = next((r.capacity for r in problem.resources if r.key == item.resource), 1)
         unit = data.unit if data.unit is not None else slot.unit
         if not 1 <= unit <= capacity - item.units + 1:
-            block = f",从 {unit} 号起放不下 {item.units} 个" if item.units > 1 else ""
+            block = f",从 {unit}{_unit_word_of(problem, item)}起放不下 {item.units} 个" if item.units > 1 else ""
             raise DomainError(f"{slot.venue_name}只有 {capacity} 个场地/球台{block}", field="unit")
         start = minute_of(meet, data.day, data.at)
         slots = await _slots(session, tt.id)
@@ -1121,10 +1124,14 @@ async def move(db: Database, actor: Actor, meet_id: int, timetable_id: int, data
         tt.finish = schedule.finish
         tt.updated_at = utcnow()
         audit.record(
-            session, actor, "timetable_move", f"「{slot.label}」从 {old} 改到 {clock(meet, start)}({slot.venue_name} {unit} 号)",
+            session, actor, "timetable_move", f"「{slot.label}」从 {old} 改到 {clock(meet, start)}({slot.venue_name} {unit}{_unit_word_of(problem, item)})",
             meet_id=meet_id, target=f"timetable:{tt.id}",
         )
     return slot
+
+
+def _unit_word_of(problem: Problem, item: Item) -> str:
+    return next((r.unit_word for r in problem.resources if r.key == item.resource), "号")
 
 
 def _with_item(problem: Problem, item: Item) -> Problem:
@@ -1188,7 +1195,12 @@ def unit_label(kind: str, unit: int, capacity: int, units: int = 1) -> str:
     if capacity <= 1:
         return ""
     numbers = f"{unit}" if units <= 1 else f"{unit}–{unit + units - 1}"
-    return f"{numbers}号台" if kind == "table" else f"{numbers}号场"
+    return f"{numbers}{unit_word(kind)}"
+
+
+def unit_word(venue_kind: str) -> str:
+    """A venue's court or table after its number: 3号台 at table tennis, 3号场 elsewhere."""
+    return "号台" if venue_kind == "table" else "号场"
 
 
 class SlotRow(msgspec.Struct, frozen=True):

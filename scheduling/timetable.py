@@ -68,6 +68,7 @@ class Resource(msgspec.Struct, frozen=True):
     name: str
     capacity: int = 1
     windows: tuple[Window, ...] = ()  # open times (the meet's sessions, lunch/night excluded)
+    unit_word: str = "号"  # how one of its courts or tables is named after its number: 号台, 号场
 
 
 class Item(msgspec.Struct, frozen=True):

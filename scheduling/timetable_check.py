@@ -22,7 +22,7 @@ from collections import defaultdict
 
 import msgspec
 
-from scheduling.timetable import Placement, Problem, Schedule
+from scheduling.timetable import Placement, Problem, Resource, Schedule
 
 
 class Conflict(msgspec.Struct, frozen=True):
@@ -34,6 +34,13 @@ class Conflict(msgspec.Struct, frozen=True):
 def _hhmm(minute: int) -> str:
     day, rest = divmod(minute, 1440)
     return f"第{day + 1}天 {rest // 60:02d}:{rest % 60:02d}"
+
+
+def _unit_name(resource: Resource | None, key: str, unit: int | None) -> str:
+    """"乒乓球室 3号台": the venue and one of its courts or tables."""
+    if resource is None:
+        return f"{key} {unit}号"
+    return f"{resource.name} {unit}{resource.unit_word}"
 
 
 def validate(problem: Problem, schedule: Schedule) -> list[Conflict]:
@@ -88,7 +95,7 @@ def validate(problem: Problem, schedule: Schedule) -> list[Conflict]:
         if it.pinned is not None and p.start != it.pinned:
             out.append(Conflict("pinned", (k,), f"{name(k)} 固定在 {_hhmm(it.pinned)},却排在 {_hhmm(p.start)}"))
         if it.pinned_unit is not None and p.unit != it.pinned_unit:
-            out.append(Conflict("pinned_unit", (k,), f"{name(k)} 固定在 {it.pinned_unit} 号场地,却排在 {p.unit} 号"))
+            out.append(Conflict("pinned_unit", (k,), f"{name(k)} 固定在 {_unit_name(resources.get(it.resource), it.resource, it.pinned_unit)},却排在 {p.unit} 号"))
         if it.not_before is not None and p.start < it.not_before:
             out.append(Conflict("not_before", (k,), f"{name(k)} 不能早于 {_hhmm(it.not_before)} 开始"))
         for before in it.after:
@@ -111,7 +118,7 @@ def validate(problem: Problem, schedule: Schedule) -> list[Conflict]:
                 out.append(
                     Conflict(
                         "unit_overlap", (latest.item, p.item),
-                        f"{name(latest.item)} 与 {name(p.item)} 同时占用 {resources[res].name if res in resources else res} {unit} 号",
+                        f"{name(latest.item)} 与 {name(p.item)} 同时占用 {_unit_name(resources.get(res), res, unit)}",
                     )
                 )
             if latest is None or p.end > latest.end:

@@ -327,6 +327,16 @@ def test_validator_catches_two_items_on_one_unit() -> None:
     assert kinds(broken("b", unit=1)) == {"unit_overlap"}
 
 
+def test_two_items_on_one_unit_are_named_by_the_venues_own_word_for_it() -> None:
+    tables = msgspec.structs.replace(HAND, resources=(
+        msgspec.structs.replace(HAND.resources[0], name="乒乓球室", unit_word="号台"), HAND.resources[1],
+    ))
+    [clash] = [c for c in validate(tables, broken("b", unit=1)) if c.kind == "unit_overlap"]
+    assert clash.message.endswith("同时占用 乒乓球室 1号台")
+    [plain] = [c for c in validate(HAND, broken("b", unit=1)) if c.kind == "unit_overlap"]
+    assert plain.message.endswith("同时占用 羽毛球场 1号")
+
+
 def test_validator_catches_capacity_exceeded() -> None:
     extra = Problem(items=(*HAND.items, Item(key="f", label="己", resource="c", duration=30)), resources=HAND.resources)
     schedule = Schedule((*GOOD.placements, Placement("f", 515, 545, "c", 2)), finish=730)

@@ -570,7 +570,7 @@ async def test_a_block_of_boards_moves_whole_and_is_refused_past_the_last_board(
     day = meet.starts_on + dt.timedelta(days=block.starts // timetable.DAY)
     at = dt.time(block.starts % timetable.DAY // 60, block.starts % 60)
     too_far = capacity - block.units + 2
-    with pytest.raises(DomainError, match=f"从 {too_far} 号起放不下 {block.units} 个"):
+    with pytest.raises(DomainError, match=f"从 {too_far}号台起放不下 {block.units} 个"):
         await timetable.move(demo_db, ORG, demo.meet_id, tt.id, timetable.MoveInput(item_key=block.item_key, day=day, at=at, unit=too_far))
     # where it is, pinned: the whole block stays valid and keeps its boards
     moved = await timetable.move(

@@ -191,6 +191,17 @@ async def test_a_status_needs_a_reason_and_ranks_after_every_mark(demo_db: Datab
     assert [(p.entrant, p.place) for p in overall] == [(b.id, 1), (a.id, None)]
 
 
+async def test_a_missing_reason_is_asked_for_with_examples_that_fit_the_status(demo_db: Database, demo: DemoMeet) -> None:
+    event_id = await _heats(demo_db, demo)
+    line = (await _lines(demo_db, event_id))[0]
+    with pytest.raises(DomainError) as did_not_start:
+        await mark_results.enter_mark(demo_db, ORG, line.id, _mark(line, status="DNS"))
+    assert "「未出发」须注明原因" in did_not_start.value.message and "未检录" in did_not_start.value.message
+    assert "抢跑" not in did_not_start.value.message and "串道" not in did_not_start.value.message
+    with pytest.raises(DomainError, match="抢跑"):
+        await mark_results.enter_mark(demo_db, ORG, line.id, _mark(line, status="DQ"))
+
+
 async def test_the_database_refuses_to_change_or_delete_a_mark(demo_db: Database, demo: DemoMeet) -> None:
     event_id = await _heats(demo_db, demo)
     line = (await _lines(demo_db, event_id))[0]
