@@ -332,6 +332,7 @@ class Change:
     event: Event
     sheet: str
     row: int
+    refused: str = ""  # why the registration rules refuse this change ("" if they allow it)
 
 
 @dataclass
@@ -364,6 +365,9 @@ class Preview:
     @property
     def changes(self) -> int:
         return len(self.added) + len(self.withdrawn)
+
+    def refused(self, changes: list[Change]) -> int:
+        return sum(1 for c in changes if c.refused)
 
 
 # Refusing hostile files --------------------------------------------------------------------
@@ -780,7 +784,10 @@ async def _apply(db: Database, actor: Actor, team_id: int, preview: Preview, rea
     }
     rows = {row.person.name: (row.sheet, row.row) for row in preview.rows}
     names = {e.name: e.id for e in preview.events}
+    changes = {(c.person.name, c.event.name): c for c in (*preview.added, *preview.withdrawn)}
     for refused in result.problems:
+        if (refused.person, refused.event) in changes:
+            changes[(refused.person, refused.event)].refused = refused.message
         place = cells.get((refused.person, names.get(refused.event, -1)))
         if place is not None:
             preview.problems.append(Problem(refused.message, *place))

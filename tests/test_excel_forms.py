@@ -342,6 +342,10 @@ async def test_rule_refusals_appear_in_the_preview_at_their_cells(demo_db: Datab
     assert "达到每人限报 3 项" in preview.problems[0].message
     assert "不能报男子项目「男子100米」" in preview.problems[1].message
     assert preview.checked and not preview.ok
+    # the changes the form asks for say which of them the rules refuse
+    refused = {(c.person.name, c.event.name): c.refused for c in preview.added if c.refused}
+    assert set(refused) == {(man.name, "男子1500米"), (woman.name, "男子100米")}
+    assert preview.refused(preview.added) == 2 and len(preview.added) == 5
 
 
 async def test_a_file_without_the_header_is_refused(demo_db: Database, demo: DemoMeet) -> None:
@@ -735,3 +739,19 @@ async def test_anonymous_visitor_is_sent_to_sign_in(clients: Clients, demo: Demo
     anonymous = await clients()
     response = await anonymous.get(f"/teams/{demo.team_of('lingdui1')}/entry-form.xlsx", follow_redirects=False)
     assert response.status_code in (302, 303) and "/login" in response.headers["location"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+async def test_the_preview_page_marks_the_changes_a_rule_refuses(clients: Clients, demo_db: Database, demo: DemoMeet) -> None:
+    people = await team_people(demo_db, demo)
+    man, woman = people["ZJ01001"], people["ZJ01016"]
+    header = ["姓名", "工号", "男子100米", "男子1500米", "中国象棋", "拔河", "女子100米"]
+    rows = [[man.name, man.employee_no, "√", "√", "√", "√"], [woman.name, woman.employee_no, "√"]]
+    leader_client = await clients("lingdui1")
+    response = await upload(leader_client, demo.team_of("lingdui1"), simple_form(header, rows))
+    assert response.status_code == 422
+    assert "整份表都不会保存" in response.text
+    assert "新增报名(5,其中 2 项不符合规则)" in response.text
+    assert response.text.count('<tr class="refused">') == 2
+    assert "✘ " + woman.name in response.text or "不能报男子项目「男子100米」" in response.text
+    assert "确认提交" not in response.text
