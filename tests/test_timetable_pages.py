@@ -192,8 +192,10 @@ async def test_a_stale_published_timetable_offers_the_re_solve_it_names_and_keep
         )
     assert slot is not None
     pinned = await organiser.post_form(f"{url}/{tt.id}/pin", {"item_key": slot.item_key, "pinned": "1"})
-    assert pinned.status_code == 303
-    await organiser.post_form(f"{url}/{tt.id}/publish")
+    assert pinned.status_code == 303 and pinned.headers["location"].endswith(f"#item-{slot.id}")  # back to its row
+    published = await organiser.post_form(f"{url}/{tt.id}/publish")
+    assert published.headers["location"] == f"{url}?published=1"
+    assert "赛程已公布" in (await organiser.get(published.headers["location"])).text
     async with demo_db.write() as session:
         match = await session.scalar(select(Match).where(Match.stage == "group").order_by(Match.id.desc()).limit(1))
         assert match is not None

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 
 from events import meet_events, teams
 from events import timetable as service
@@ -140,8 +140,11 @@ def _sessions_text(settings: service.TimetableSettings) -> dict[dt.date, str]:
 
 
 @get("/org/meets/{meet_id:int}/timetable", name="timetable_workspace", guards=[organiser_only])
-async def timetable_workspace(request: Request[Any, Any, Any], meet_id: FromPath[int]) -> Any:
-    return await _workspace(request, meet_id)
+async def timetable_workspace(
+    request: Request[Any, Any, Any], meet_id: FromPath[int], published: FromQuery[int | None] = None
+) -> Any:
+    notice = "赛程已公布:公开赛程、各队和个人的赛程及日历订阅已按它更新。" if published else ""
+    return await _workspace(request, meet_id, notice=notice)
 
 
 @post("/org/meets/{meet_id:int}/timetable/settings", name="timetable_settings", guards=[organiser_only])
@@ -207,7 +210,7 @@ async def timetable_publish(request: Request[Any, Any, Any], meet_id: FromPath[i
         if exc.status not in (409, 422):
             raise
         return await _workspace(request, meet_id, problem=exc)
-    return go(request, f"/org/meets/{meet_id}/timetable")
+    return go(request, f"/org/meets/{meet_id}/timetable?published=1")
 
 
 @post("/org/meets/{meet_id:int}/timetable/{timetable_id:int}/pin", name="timetable_pin", guards=[organiser_only])
@@ -215,12 +218,12 @@ async def timetable_pin(request: Request[Any, Any, Any], meet_id: FromPath[int],
     form = await request.form()
     key = str(form.get("item_key") or "")[:40]
     try:
-        await service.pin(db_of(request), actor_of(request), meet_id, timetable_id, key, form.get("pinned") == "1")
+        slot = await service.pin(db_of(request), actor_of(request), meet_id, timetable_id, key, form.get("pinned") == "1")
     except DomainError as exc:
         if exc.status not in (409, 422):
             raise
         return await _workspace(request, meet_id, problem=exc)
-    return go(request, f"/org/meets/{meet_id}/timetable#list")
+    return go(request, f"/org/meets/{meet_id}/timetable#item-{slot.id}")  # back to the row, not the list's top
 
 
 @post("/org/meets/{meet_id:int}/timetable/{timetable_id:int}/move", name="timetable_move", guards=[organiser_only])
@@ -230,7 +233,7 @@ async def timetable_move(request: Request[Any, Any, Any], meet_id: FromPath[int]
     values = {k: str(form.get(k) or "") for k in ("item_key", "day", "at", "unit")}
     db, actor = db_of(request), actor_of(request)
     try:
-        await service.move(db, actor, meet_id, timetable_id, move_input(form))
+        moved = await service.move(db, actor, meet_id, timetable_id, move_input(form))
     except DomainError as exc:
         if exc.status not in (409, 422):
             raise
@@ -247,7 +250,7 @@ async def timetable_move(request: Request[Any, Any, Any], meet_id: FromPath[int]
         return await _workspace(
             request, meet_id, move_problem=(values["item_key"], exc.message, values), status_code=exc.status
         )
-    return go(request, f"/org/meets/{meet_id}/timetable#list")
+    return go(request, f"/org/meets/{meet_id}/timetable#item-{moved.id}")
 
 
 # Everybody: the published timetable ---------------------------------------------------------
