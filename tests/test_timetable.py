@@ -436,12 +436,17 @@ async def test_random_moves_are_accepted_only_into_conflict_free_timetables(demo
     assert refused > 0
 
 
+async def _published_slots(db: Database, drawn: DemoMeet) -> tuple[Timetable, list[TimetableSlot]]:
+    tt = await timetable.generate(db, ORG, drawn.meet_id)
+    await timetable.publish(db, ORG, drawn.meet_id, tt.id)
+    _, _, slots = await _stored(db, tt.id)
+    return tt, slots
+
+
 async def test_items_played_in_the_published_timetable_stay_frozen_when_it_is_made_again(
     demo_db: Database, drawn: DemoMeet
 ) -> None:
-    tt = await timetable.generate(demo_db, ORG, drawn.meet_id)
-    await timetable.publish(demo_db, ORG, drawn.meet_id, tt.id)
-    _, _, slots = await _stored(demo_db, tt.id)
+    tt, slots = await _published_slots(demo_db, drawn)
     played = max((s for s in slots if s.kind == "match" and ":ko:" not in s.item_key), key=lambda s: s.starts)
     event_id, key = played.item_key.split(":", 1)
     async with demo_db.write() as session:  # as if the referee had entered its result
@@ -462,9 +467,7 @@ async def test_items_played_in_the_published_timetable_stay_frozen_when_it_is_ma
 async def test_heats_with_marks_entered_stay_frozen_when_the_timetable_is_made_again(
     demo_db: Database, drawn: DemoMeet
 ) -> None:
-    tt = await timetable.generate(demo_db, ORG, drawn.meet_id)
-    await timetable.publish(demo_db, ORG, drawn.meet_id, tt.id)
-    _, _, slots = await _stored(demo_db, tt.id)
+    tt, slots = await _published_slots(demo_db, drawn)
     # the last heat or flight of the day, so that a fresh timetable would move it earlier
     heat = max((s for s in slots if s.kind != "match" and ":h" in s.item_key), key=lambda s: s.starts)
     event_id, round_part, heat_part = heat.item_key.split(":")

@@ -13,7 +13,7 @@ from events import timetable
 from events.db import Database
 from events.demo_timetable import prepare_demo_timetable
 from events.timetable_models import Timetable, TimetableSlot
-from tests.support import LEADER, OTHER_LEADER, ORGANISER, SYSTEM_ORGANISER, DemoMeet
+from tests.support import LEADER, OTHER_LEADER, ORGANISER, SYSTEM_ORGANISER, Client, DemoMeet
 
 
 async def _short_runs(db: Database, meet_id: int) -> None:
@@ -25,6 +25,17 @@ async def _latest(db: Database) -> Timetable:
         tt = await session.scalar(select(Timetable).order_by(Timetable.id.desc()).limit(1))
     assert tt is not None
     return tt
+
+
+async def _generated(demo_db: Database, demo: DemoMeet, clients) -> tuple[Client, str]:
+    """The demo meet drawn and its timetable generated and improved by the organiser's client."""
+    await prepare_demo_timetable(demo_db, demo.meet_id)
+    await _short_runs(demo_db, demo.meet_id)
+    organiser = await clients(ORGANISER)
+    url = f"/org/meets/{demo.meet_id}/timetable"
+    await organiser.post_form(f"{url}/generate")
+    await timetable.wait_for_improvements()
+    return organiser, url
 
 
 async def test_generate_shows_the_greedy_timetable_with_its_gap_then_polls_until_improved(
@@ -158,12 +169,7 @@ async def test_the_api_generates_and_reports_progress(demo_db: Database, demo: D
 async def test_the_organiser_page_says_when_the_timetable_no_longer_fits(demo_db: Database, demo: DemoMeet, clients) -> None:
     from events.models import Match
 
-    await prepare_demo_timetable(demo_db, demo.meet_id)
-    await _short_runs(demo_db, demo.meet_id)
-    organiser = await clients(ORGANISER)
-    url = f"/org/meets/{demo.meet_id}/timetable"
-    await organiser.post_form(f"{url}/generate")
-    await timetable.wait_for_improvements()
+    organiser, url = await _generated(demo_db, demo, clients)
     fits = await organiser.get(url)
     assert fits.status_code == 200 and "已与比赛现状不符" not in fits.text
     async with demo_db.write() as session:
@@ -179,12 +185,7 @@ async def test_a_stale_published_timetable_offers_the_re_solve_it_names_and_keep
 ) -> None:
     from events.models import Match
 
-    await prepare_demo_timetable(demo_db, demo.meet_id)
-    await _short_runs(demo_db, demo.meet_id)
-    organiser = await clients(ORGANISER)
-    url = f"/org/meets/{demo.meet_id}/timetable"
-    await organiser.post_form(f"{url}/generate")
-    await timetable.wait_for_improvements()
+    organiser, url = await _generated(demo_db, demo, clients)
     tt = await _latest(demo_db)
     async with demo_db.read() as session:
         slot = await session.scalar(
