@@ -408,6 +408,7 @@ class Board:
     team_events: list[Event]
     entries: dict[tuple[int, int], Entry]  # (person_id, event_id) -> entry
     counted_kinds: list[str]
+    fixed: dict[int, str] = field(default_factory=dict)  # event_id -> 抽签结果 / 分组, published: entries fixed
 
     def used(self, person_id: int) -> int:
         return sum(
@@ -461,6 +462,7 @@ async def board(db: Database, actor: Actor, team_id: int) -> Board:
             )
         ).all()
         entries = (await session.scalars(select(Entry).where(Entry.team_id == team_id))).all()
+        fixed = await fixed_events(session, team.meet_id)
     return Board(
         meet=team.meet,
         team=team,
@@ -470,6 +472,7 @@ async def board(db: Database, actor: Actor, team_id: int) -> Board:
         team_events=[e for e in events if e.is_team_event],
         entries={(e.person_id, e.event_id): e for e in entries},
         counted_kinds=list(team.meet.counted_kinds),
+        fixed=fixed,
     )
 
 

@@ -125,3 +125,19 @@ async def test_an_entry_form_touching_a_published_event_saves_nothing_and_says_w
             select(Entry.person_id, Entry.event_id).where(Entry.team_id == team_id)
         )).all()
     assert (drawn, event_id) in entries and (spare, long_jump) not in entries
+
+
+async def test_the_matrix_shows_an_event_with_published_heats_as_closed(
+    demo_db: Database, demo: DemoMeet, clients
+) -> None:
+    event_id = await _heats_drafted(demo_db, demo)
+    await race_rounds.publish_round(demo_db, ORG, demo.meet_id, event_id)
+    leader = await clients("lingdui1")
+    team_id = demo.team_of("lingdui1")
+    page = await leader.get(f"/teams/{team_id}/entries")
+    assert page.status_code == 200 and "分组已公布" in page.text
+    cells = re.findall(r'<button class="tick[^"]*" type="button"([^>]*)hx-vals=\'\{"event_id": "(\d+)"', page.text)
+    closed = [attrs for attrs, e in cells if int(e) == event_id]
+    other = [attrs for attrs, e in cells if int(e) == demo.event_ids["ATH-1500M-M"]]
+    assert closed and all("disabled" in attrs for attrs in closed)
+    assert any("disabled" not in attrs for attrs in other)
