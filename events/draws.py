@@ -119,7 +119,7 @@ class FieldChange:
         if self.added:
             parts.append(f"新增报名 {'、'.join(self.added)}")
         if self.removed:
-            parts.append(f"撤销报名 {'、'.join(self.removed)}")
+            parts.append(f"不再参赛(撤销或未通过资格终审) {'、'.join(self.removed)}")
         return ";".join(parts)
 
 

@@ -68,7 +68,7 @@ async def test_a_withdrawal_after_a_draft_draw_stops_it_being_published(demo_db:
     team_id = list(demo.team_ids.values())[0]
     gone = (await _people(demo_db, team_id, "M"))[0]
     await registration.withdraw(demo_db, ORG, team_id=team_id, event_id=event_id, person_id=gone)
-    with pytest.raises(DomainError, match=re.escape(f"撤销报名 {await _name(demo_db, gone)}),请重新抽签后再公布")):
+    with pytest.raises(DomainError, match=re.escape(f"不再参赛(撤销或未通过资格终审) {await _name(demo_db, gone)}),请重新抽签后再公布")):
         await draws.publish(demo_db, ORG, demo.meet_id, event_id)
     await draws.generate(demo_db, ORG, demo.meet_id, event_id, draws.DrawRequest(format="knockout", seed=5))
     assert (await draws.publish(demo_db, ORG, demo.meet_id, event_id)).status == "published"
