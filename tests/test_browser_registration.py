@@ -84,6 +84,13 @@ def browser() -> Iterator[object]:
         b.close()
 
 
+def _settled(page: object) -> None:
+    """Nothing is being requested, swapped or settled by htmx."""
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
+
+
 def test_leader_registers_by_clicking_cells_and_sees_the_limit_refusal_on_a_phone(
     server: str, browser: object, tmp_path: Path
 ) -> None:
@@ -106,6 +113,9 @@ def test_leader_registers_by_clicking_cells_and_sees_the_limit_refusal_on_a_phon
             "([sel, text]) => document.querySelector(sel).textContent.trim() === text",
             arg=["table.matrix tbody tr:first-child .used", expected],
         )
+        # cells carry ids (focus stays on the tapped one), so htmx settles their old attributes
+        # onto the new ones for a moment: wait for that before picking the next free cell
+        _settled(page)
         row = page.locator("table.matrix tbody tr").first
     assert row.locator("button.tick.empty:not([disabled])").count() == 0  # the limit greys out the rest
 
@@ -141,9 +151,7 @@ def test_refused_entry_reason_appears_in_the_message_area(server: str, browser: 
     assert "现有男2女0" in badminton.inner_text().replace(" ", "")
     # htmx binds the swapped-in form while it settles; a submit before that is a plain GET
     # (seen once on a loaded machine), so wait until nothing is swapping or settling
-    page.wait_for_function(
-        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
-    )
+    _settled(page)
     page.evaluate(
         """() => {
         const form = [...document.querySelectorAll('article.roster')]
@@ -156,4 +164,34 @@ def test_refused_entry_reason_appears_in_the_message_area(server: str, browser: 
     )
     page.wait_for_selector("#flash .alert")
     assert "每队男子限报 2 人" in page.locator("#flash").inner_text()
+    context.close()
+
+
+def test_a_tap_low_in_the_matrix_leaves_the_tapped_cell_where_the_leader_is_looking(
+    server: str, browser: object
+) -> None:
+    """The board is redrawn after each tap; the page must not jump away (to the top or bottom)
+    from the row the leader was working on, and the tapped cell keeps the keyboard focus."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(server + "/login")
+    page.fill("#f-username", "lingdui2")
+    page.fill("#f-password", "zhijia2026")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/teams/*")
+    page.goto(page.url + "/entries")
+    rows = page.locator("table.matrix tbody tr")
+    target = rows.nth(rows.count() - 2).locator("button.tick.empty:not([disabled])").nth(1)
+    target.scroll_into_view_if_needed()
+    label = target.get_attribute("aria-label")
+    before = target.bounding_box()
+    target.click()
+    page.wait_for_selector(f'button.tick[aria-label="{label.replace("给 ", "撤销 ").replace(" 报名", " 的")}"]')
+    _settled(page)
+    after = page.locator(f'button.tick[aria-label="{label.replace("给 ", "撤销 ").replace(" 报名", " 的")}"]')
+    box = after.bounding_box()
+    assert box is not None and before is not None
+    assert 0 <= box["y"] <= 844 - box["height"], f"the tapped cell left the screen: y={box['y']}"
+    assert abs(box["y"] - before["y"]) < 120, f"the page moved by {box['y'] - before['y']:.0f} px"
+    assert page.evaluate("() => document.activeElement && document.activeElement.classList.contains('tick')")
     context.close()
