@@ -323,3 +323,24 @@ async def test_a_refused_matrix_tap_redraws_the_matrix_as_it_now_is_with_the_rea
     assert '<span class="used full">3/3</span>' in row
     assert f'aria-label="给 {person.name} 报名{events[3].name}">+' in row
     assert row.split(f'aria-label="给 {person.name} 报名{events[3].name}"')[0].rsplit("<button", 1)[1].count("disabled") == 1
+
+
+async def test_a_new_event_form_presets_no_sport_type_or_format_and_an_empty_choice_is_named(
+    client: Client, demo: DemoMeet
+) -> None:
+    # A preset 篮球 + 个人计时 + 循环赛 could never be saved as it stood; the organiser chooses each.
+    client.sign_in_as(ORGANISER)
+    page = (await client.get(f"/org/meets/{demo.meet_id}/events/new")).text
+    for name in ("sport", "kind", "format"):
+        chosen = re.search(rf'<select id="f-{name}".*?</select>', page, re.S)
+        assert chosen is not None and '<option value="">请选择</option>' in chosen.group(0)
+        assert "selected" not in chosen.group(0), name
+    response = await client.post_form(
+        f"/org/meets/{demo.meet_id}/events",
+        {"name": "男子跳绳", "code": "ROPE-M", "sport": "", "division": "men", "kind": "", "format": "",
+         "award_places": "3", "best_of": "1", "timing": "electronic"},
+        htmx=True,
+    )
+    assert response.status_code == 422
+    assert "请更正下面标出的" in response.text and 'aria-invalid="true"' in response.text
+    assert "show:top" in response.text  # the redrawn form scrolls its message into view on a phone
