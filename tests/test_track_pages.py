@@ -128,3 +128,14 @@ async def test_results_show_places_and_the_final_ranking_when_complete(demo_db: 
     best = lines[-1]
     ranking = public.text[public.text.index("<h3>名次</h3>") :]
     assert ranking.index(best.name) < ranking.index(lines[0].name)  # 57 kicks beat 50
+
+
+async def test_a_relay_heat_counts_teams_not_people(demo_db: Database, demo: DemoMeet, clients) -> None:
+    from tests.test_track_results import test_a_relay_is_run_by_teams
+
+    await test_a_relay_is_run_by_teams(demo_db, demo)  # three teams of four men, drawn
+    event_id = demo.event_ids["RELAY-4X100-M"]
+    page = (await (await clients("zuweihui")).get(f"/org/meets/{demo.meet_id}/events/{event_id}/heats")).text
+    assert "3 队(已报名且未被终审取消)" in page
+    caption = re.search(r"<caption>第1组.*?</caption>", page, re.S)
+    assert caption is not None and "3 队" in caption.group(0) and "人" not in caption.group(0)
