@@ -13,7 +13,8 @@ The committee is derived from the accounts: organisers (组委会), the chief re
 referees with their duties, and each team's leaders. The meet keeps no free text for it.
 
 The timetable comes from ``events.timetable.timetable_rows`` (published slots only, read in the
-same transaction); while no timetable is published the section says so (赛程尚未发布).
+same transaction); while no timetable is published the section says so (赛程尚未发布). Each
+match and heat finds its slot there by the timetable's item key, for the start lists' time and court.
 """
 
 from __future__ import annotations
@@ -113,6 +114,24 @@ class Slot:
     kind: str
     event_id: int | None
     unit: int  # the court or table number: 1, 2, … 10, not the label's text order
+    key: str = ""  # the timetable's item key: finds the slot of a match or heat
+
+    @property
+    def detail(self) -> str:
+        """The 内容 column: only what the label adds to the 项目 and 轮次 columns (the players, a
+        note), so the printed timetable says each fact once."""
+        return label_detail(self.label, self.event_name, self.round_name)
+
+
+def label_detail(label: str, event_name: str, round_name: str) -> str:
+    """A timetable label ("男子乒乓球单打 A组第1轮 甲 对 乙") less its event and round names."""
+    rest = label.strip()
+    if event_name and rest.startswith(event_name):
+        rest = rest[len(event_name):].strip()
+    if round_name and rest.startswith(round_name):
+        return rest[len(round_name):].strip()
+    # an unarranged round is labelled "预赛" while its round name reads "预赛(共3组,未编排)"
+    return "" if round_name.startswith(rest) else rest
 
 
 @dataclass
@@ -155,6 +174,12 @@ class Entrant:
     name: str
     team_name: str
     members: list[str] = field(default_factory=list)  # a squad's people, with bibs
+    team_id: int = 0
+    squad: int = 1
+
+
+# (event id, team id, squad) -> the squad's people with bibs: a start list names a team's players
+Squads = dict[tuple[int, int, int], list[str]]
 
 
 @dataclass
@@ -165,7 +190,10 @@ class MatchLine:
     b: str
     status: str
     result: str = ""
-    unit: str = ""
+    key: str = ""  # the timetable's item key
+    a_members: list[str] = field(default_factory=list)  # a team side's players (team events)
+    b_members: list[str] = field(default_factory=list)
+    slot: Slot | None = None  # when and where, from the published timetable
 
 
 @dataclass
@@ -199,6 +227,7 @@ class Line:
     mark: str = ""
     qualified: str = ""
     record_flag: str | None = None
+    members: list[str] = field(default_factory=list)  # a squad's runners (relays, team events)
 
     @property
     def record_label(self) -> str:
@@ -209,6 +238,8 @@ class Line:
 class HeatSheet:
     number: int
     lines: list[Line]
+    key: str = ""  # the timetable's item key
+    slot: Slot | None = None  # when and where, from the published timetable
 
 
 @dataclass
@@ -227,10 +258,31 @@ class EventSheet:
     draw: DrawSheet | None = None
     rounds: list[RoundSheet] = field(default_factory=list)
     record: records.StandingRecord | None = None
+    unpublished: bool = False  # a draw or round exists that is not published yet
 
     @property
     def drawn(self) -> bool:
         return self.draw is not None or bool(self.rounds)
+
+    @property
+    def has_results(self) -> bool:
+        """A mark in any heat or a score in any match."""
+        stages = self.draw.stages if self.draw else []
+        return any(x.mark for r in self.rounds for h in r.heats for x in h.lines) or any(
+            m.result for stage in stages for m in stage.matches
+        )
+
+    @property
+    def progress(self) -> str:
+        """Where an event without results stands, in the book's words: an unpublished draw is
+        not "尚未编排", and a published one is waiting for its matches, not for a draw."""
+        if self.has_results:
+            return ""
+        if (self.draw is not None and self.draw.published) or any(r.published for r in self.rounds):
+            return "尚未比赛"
+        if self.unpublished:
+            return "分组尚未公布" if is_mark_event(self.event) else "对阵尚未公布"
+        return "尚未编排"
 
 
 @dataclass
@@ -304,9 +356,8 @@ async def read_programme(session: AsyncSession, meet_id: int, *, published_only:
     rules = _rules(meet, events, venue_name)
     rule_of = {r.event.id: r for r in rules.events}
     days = await _days(session, meet_id)
-    draws = await _draws(session, events, published_only)
-    rounds = await _rounds(session, events, published_only)
     standing = await _records(session, events)
+    unpublished = await _unpublished(session, events)
 
     event_name = {e.id: e.name for e in events}
     position = {e.id: (e.position, e.id) for e in events}
@@ -326,13 +377,18 @@ async def read_programme(session: AsyncSession, meet_id: int, *, published_only:
     team_sheets = [TeamSheet(t, leaders.get(t.name, ""), athletes_of.get(t.id, [])) for t in teams]
 
     team_number = {t.id: t.number for t in teams}
-    event_sheets = []
-    for event in events:
-        sheet = EventSheet(event, rule_of[event.id], _entrants(event, by_event[event.id], person_of, team_name, team_number))
-        sheet.draw = draws.get(event.id)
-        sheet.rounds = rounds.get(event.id, [])
-        sheet.record = standing.get(event.id)
-        event_sheets.append(sheet)
+    event_sheets = [
+        EventSheet(event, rule_of[event.id], _entrants(event, by_event[event.id], person_of, team_name, team_number),
+                   record=standing.get(event.id), unpublished=event.id in unpublished)
+        for event in events
+    ]
+    squads = {(s.event.id, e.team_id, e.squad): e.members for s in event_sheets for e in s.entrants if e.members}
+    draws = await _draws(session, events, published_only, squads)
+    rounds = await _rounds(session, events, published_only, squads)
+    for sheet in event_sheets:
+        sheet.draw = draws.get(sheet.event.id)
+        sheet.rounds = rounds.get(sheet.event.id, [])
+    _on_timetable(event_sheets, days)
     kept_records = [standing[e.id] for e in events if e.id in standing]
     return Programme(
         meet=meet,
@@ -362,7 +418,7 @@ def _entrants(
     squads: dict[tuple[int, int], Entrant] = {}
     for tid, pid, squad in sorted(rows, key=lambda r: (team_number.get(r[0], 0), r[2], person_of[r[1]][1] or 0)):
         name = team_name.get(tid, "")
-        entrant = squads.setdefault((tid, squad), Entrant(None, name if squad == 1 else f"{name}{squad}队", name))
+        entrant = squads.setdefault((tid, squad), Entrant(None, name if squad == 1 else f"{name}{squad}队", name, [], tid, squad))
         bib, person = person_of[pid][1], person_of[pid][2]
         entrant.members.append(f"{bib} {person}" if bib else person)
     return list(squads.values())
@@ -481,12 +537,35 @@ async def _days(session: AsyncSession, meet_id: int) -> list[Day]:
     by_day: dict[dt.date, list[Slot]] = defaultdict(list)
     for r in rows:
         by_day[r.start.date()].append(
-            Slot(r.start, r.end, r.venue_name, r.unit_label, r.event_name, r.round_name, r.label, r.kind, r.event_id, r.unit)
+            Slot(r.start, r.end, r.venue_name, r.unit_label, r.event_name, r.round_name, r.label, r.kind, r.event_id, r.unit,
+                 r.item_key)
         )
     return [Day(on, sorted(slots, key=lambda s: (s.start, s.venue_name, s.unit))) for on, slots in sorted(by_day.items())]
 
 
-async def _draws(session: AsyncSession, events: list[Event], published_only: bool) -> dict[int, DrawSheet]:
+def _on_timetable(sheets: list[EventSheet], days: list[Day]) -> None:
+    """Each match and heat with its slot in the published timetable, for the start lists' time
+    and court (none while no timetable is published, or for an item it does not hold)."""
+    slot_of = {s.key: s for d in days for s in d.slots}
+    for sheet in sheets:
+        for stage in sheet.draw.stages if sheet.draw else []:
+            for m in stage.matches:
+                m.slot = slot_of.get(m.key)
+        for r in sheet.rounds:
+            for h in r.heats:
+                h.slot = slot_of.get(h.key)
+
+
+async def _unpublished(session: AsyncSession, events: list[Event]) -> set[int]:
+    """Events with a draw or a round not yet published: the public books say so, not 尚未编排."""
+    ids = [e.id for e in events]
+    drafts = select(Draw.event_id).where(Draw.event_id.in_(ids), Draw.status != DrawStatus.PUBLISHED).union(
+        select(RaceRound.event_id).where(RaceRound.event_id.in_(ids), RaceRound.status != RoundStatus.PUBLISHED)
+    )
+    return set((await session.scalars(drafts)).all())
+
+
+async def _draws(session: AsyncSession, events: list[Event], published_only: bool, squads: Squads) -> dict[int, DrawSheet]:
     """Each match event's draw: group tables and every known match as a line."""
     ids = [e.id for e in events if not is_mark_event(e)]
     if not ids:
@@ -502,11 +581,17 @@ async def _draws(session: AsyncSession, events: list[Event], published_only: boo
         await session.execute(
             select(
                 DrawEntrant.id, DrawEntrant.draw_id, DrawEntrant.number, DrawEntrant.name, DrawEntrant.team_name,
-                DrawEntrant.person_id,
+                DrawEntrant.person_id, DrawEntrant.team_id, DrawEntrant.squad,
             ).where(DrawEntrant.draw_id.in_(draw_ids))
         )
     ).all()
     entrant = {row.id: (row.name if row.person_id is None else f"{row.name}({row.team_name})") for row in entrant_rows}
+    event_of = {d.id: d.event_id for d in draws}
+    players = {
+        row.id: squads.get((event_of[row.draw_id], row.team_id, row.squad), [])
+        for row in entrant_rows
+        if row.person_id is None
+    }
     numbered: dict[int, dict[int, Any]] = defaultdict(dict)  # draw id -> draw number -> entrant
     for row in entrant_rows:
         numbered[row.draw_id][row.number] = row
@@ -532,27 +617,44 @@ async def _draws(session: AsyncSession, events: list[Event], published_only: boo
         by_draw[m.draw_id].append(m)
     out = {}
     for d in draws:
-        groups: dict[str, list[str]] = {}
-        stages: dict[str, list[MatchLine]] = {}
-        for m in by_draw[d.id]:
-            a = entrant.get(m.a_id, "待定") if m.a_id else ("轮空" if m.status == "done" else "待定")
-            b = entrant.get(m.b_id, "待定") if m.b_id else ("轮空" if m.status == "done" else "待定")
-            if m.stage in ("group", "round_robin"):
-                members = groups.setdefault(f"{m.group_name}组" if m.group_name else "循环赛", [])
-                for side in (m.a_id, m.b_id):
-                    if side and entrant.get(side) not in members:
-                        members.append(entrant[side])
-            title = _stage_title(m)
-            stages.setdefault(title, []).append(
-                MatchLine(m.number, m.label, a, b, m.status, summaries.get(m.id, ""))
-            )
-        out[d.event_id] = DrawSheet(
-            d.status == DrawStatus.PUBLISHED,
-            [GroupTable(name, members) for name, members in sorted(groups.items())],
-            [StageLines(title, lines, title == KNOCKOUT_TITLE) for title, lines in stages.items()],
-            _tree(d, numbered[d.id], {m.key: m for m in by_draw[d.id]}, summaries),
-        )
+        out[d.event_id] = sheet = _draw_sheet(d, by_draw[d.id], entrant, players, summaries)
+        sheet.tree = _tree(d, numbered[d.id], {m.key: m for m in by_draw[d.id]}, summaries)
     return out
+
+
+def _draw_sheet(
+    d: Any, matches: list[Any], entrant: dict[int, str], players: dict[int, list[str]], summaries: dict[int, str]
+) -> DrawSheet:
+    """One draw's group tables and its matches as lines, by stage."""
+    groups: dict[str, list[str]] = {}
+    stages: dict[str, list[MatchLine]] = {}
+    for m in matches:
+        if m.stage in ("group", "round_robin"):
+            members = groups.setdefault(f"{m.group_name}组" if m.group_name else "循环赛", [])
+            for side in (m.a_id, m.b_id):
+                if side and entrant.get(side) not in members:
+                    members.append(entrant[side])
+        stages.setdefault(_stage_title(m), []).append(_match_line(d.event_id, m, entrant, players, summaries))
+    return DrawSheet(
+        d.status == DrawStatus.PUBLISHED,
+        [GroupTable(name, members) for name, members in sorted(groups.items())],
+        [StageLines(title, lines, title == KNOCKOUT_TITLE) for title, lines in stages.items()],
+    )
+
+
+def _match_line(
+    event_id: int, m: Any, entrant: dict[int, str], players: dict[int, list[str]], summaries: dict[int, str]
+) -> MatchLine:
+    def side(entrant_id: int | None) -> str:
+        if entrant_id:
+            return entrant.get(entrant_id, "待定")
+        return "轮空" if m.status == "done" else "待定"
+
+    return MatchLine(
+        m.number, m.label, side(m.a_id), side(m.b_id), m.status, summaries.get(m.id, ""),
+        key=f"{event_id}:{m.key}",  # the timetable keys a match by its event and stored key
+        a_members=players.get(m.a_id or 0, []), b_members=players.get(m.b_id or 0, []),
+    )
 
 
 def _tree(d: Any, by_number: dict[int, Any], stored: dict[str, Any], summaries: dict[int, str]) -> Tree | None:
@@ -573,13 +675,16 @@ def _stage_title(m: Any) -> str:
     return "循环赛"
 
 
-async def _rounds(session: AsyncSession, events: list[Event], published_only: bool) -> dict[int, list[RoundSheet]]:
+async def _rounds(
+    session: AsyncSession, events: list[Event], published_only: bool, squads: Squads
+) -> dict[int, list[RoundSheet]]:
     """Each timed or measured event's rounds, heats and lanes (with marks once entered)."""
     marked = {e.id: e for e in events if is_mark_event(e)}
     if not marked:
         return {}
     query = select(
-        RaceRound.id, RaceRound.event_id, RaceRound.number, RaceRound.name, RaceRound.status, RaceRound.lanes
+        RaceRound.id, RaceRound.event_id, RaceRound.number, RaceRound.name, RaceRound.status, RaceRound.lanes,
+        RaceRound.is_final,
     ).where(RaceRound.event_id.in_(list(marked)))
     if published_only:
         query = query.where(RaceRound.status == RoundStatus.PUBLISHED)
@@ -597,7 +702,7 @@ async def _rounds(session: AsyncSession, events: list[Event], published_only: bo
             select(
                 StartEntry.heat_id, StartEntry.event_id, StartEntry.lane, StartEntry.position, StartEntry.bib,
                 StartEntry.name, StartEntry.team_name, StartEntry.value, StartEntry.status, StartEntry.qualified,
-                StartEntry.record_flag,
+                StartEntry.record_flag, StartEntry.person_id, StartEntry.team_id, StartEntry.squad,
             )
             .where(StartEntry.round_id.in_(round_ids))
             .order_by(StartEntry.heat_id, StartEntry.position)
@@ -606,15 +711,19 @@ async def _rounds(session: AsyncSession, events: list[Event], published_only: bo
     measures = {eid: measure_of(e) for eid, e in marked.items()}
     lines_of: dict[int, list[Line]] = defaultdict(list)
     for x in lines:
+        squad = squads.get((x.event_id, x.team_id, x.squad), []) if x.person_id is None else []
         lines_of[x.heat_id].append(
             Line(x.lane, x.position, x.bib, x.name, x.team_name, shown(measures[x.event_id], x.value, x.status),
-                 QUALIFIED.get(x.qualified or "", ""), x.record_flag)
+                 QUALIFIED.get(x.qualified or "", ""), x.record_flag, squad)
         )
     heats_of: dict[int, list[HeatSheet]] = defaultdict(list)
     for h in heats:
         heats_of[h.round_id].append(HeatSheet(h.number, lines_of[h.id]))
     out: dict[int, list[RoundSheet]] = defaultdict(list)
     for r in found:
+        for h in heats_of[r.id]:
+            # the key the timetable gave this heat, so the start list finds its time
+            h.key = timetable.heat_key(r.event_id, r.number, h.number, final=r.is_final, alone=len(heats_of[r.id]) == 1)
         out[r.event_id].append(RoundSheet(r.name, r.status == RoundStatus.PUBLISHED, r.lanes, heats_of[r.id]))
     return out
 
@@ -657,11 +766,18 @@ class ResultBook:
 
     @property
     def played(self) -> list[tuple[EventSheet, placings_service.EventPlacings]]:
-        return [(s, placed) for s, placed in self.events if placed.places or s.drawn]
+        """The events with a place, a mark or a score: each gets its own page."""
+        return [(s, placed) for s, placed in self.events if placed.places or s.has_results]
 
     @property
-    def not_played(self) -> list[Event]:
-        return [s.event for s, placed in self.events if not (placed.places or s.drawn)]
+    def waiting(self) -> list[tuple[str, list[Event]]]:
+        """The events without results, by where they stand (尚未比赛, 对阵尚未公布 …): one short
+        list in the book instead of an empty page each."""
+        by_progress: dict[str, list[Event]] = defaultdict(list)
+        for s, placed in self.events:
+            if not (placed.places or s.has_results):
+                by_progress[s.progress].append(s.event)
+        return list(by_progress.items())
 
 
 async def result_book(db: Database, meet_id: int, event_id: int | None = None) -> ResultBook:
@@ -698,7 +814,7 @@ def programme_sheets(p: Programme) -> Iterable[Sheet]:
         widths=(14, 8, 8, 14, 10, 20, 12, 28),
         rows=(
             (f"{d.date.month}月{d.date.day}日", f"{s.start:%H:%M}", f"{s.end:%H:%M}", s.venue_name, s.unit_label,
-             s.event_name, s.round_name, s.label)
+             s.event_name, s.round_name, s.detail)
             for d in p.days
             for s in d.slots
         ),
@@ -732,28 +848,40 @@ def _record_rows(standing: Sequence[records.StandingRecord]) -> Iterable[tuple[A
         if not r.holders:
             yield (r.name, "暂无纪录", "", "", "", "")
         for h in r.holders:
-            yield (r.name, r.shown, h.mark.holder, h.mark.team_name, f"{h.mark.set_on:%Y-%m-%d}", h.mark.meet_name)
+            team = "" if h.mark.team_name == h.mark.holder else h.mark.team_name  # a team's record names it once
+            yield (r.name, r.shown, h.mark.holder, team, f"{h.mark.set_on:%Y-%m-%d}", h.mark.meet_name)
 
 
 def start_list_sheet(p: Programme) -> Sheet:
     def rows() -> Iterable[tuple[Any, ...]]:
         for s in p.events:
+            team = EventKind(s.event.kind).is_team
             for r in s.rounds:
                 for h in r.heats:
                     for x in h.lines:
-                        yield (s.event.name, r.name, h.number, x.lane, x.position, x.bib, x.name, x.team_name)
+                        # a squad's line names its team once; the runners take the second column
+                        said = "、".join(x.members) if team else x.team_name
+                        yield (s.event.name, r.name, h.number, *_when_where(h.slot), x.lane, x.position, x.bib, x.name, said)
             if s.draw:
                 for stage in s.draw.stages:
                     for m in stage.matches:
-                        yield (s.event.name, stage.title, m.number, None, None, None, f"{m.a} — {m.b}", m.label)
+                        yield (s.event.name, stage.title, m.number, *_when_where(m.slot), None, None, None,
+                               f"{m.a} — {m.b}", m.label)
 
     return Sheet(
         title="检录单",
         heading=(f"{p.meet.name} 检录单(分组、道次、对阵)",),
-        columns=("项目", "轮次", "组/场", "道次", "顺序", "号码", "姓名/对阵", "代表队/说明"),
-        widths=(20, 10, 8, 6, 6, 8, 28, 16),
+        columns=("项目", "轮次", "组/场", "时间", "场地", "道次", "顺序", "号码", "姓名/对阵", "代表队/队员/说明"),
+        widths=(20, 10, 8, 14, 16, 6, 6, 8, 28, 28),
         rows=rows(),
     )
+
+
+def _when_where(slot: Slot | None) -> tuple[str, str]:
+    """A start list's time and place, from the published timetable ("", "" without one)."""
+    if slot is None:
+        return "", ""
+    return f"{slot.start.month}月{slot.start.day}日 {slot.start:%H:%M}", f"{slot.venue_name} {slot.unit_label}".strip()
 
 
 def programme_xlsx(p: Programme) -> bytes:

@@ -190,3 +190,86 @@ async def test_the_programme_draws_a_knockout_as_its_tree(demo_db: Database, dem
     assert knockout_lines and {b.number for c in tree.columns for b in c.boxes} <= {
         m.number for s in knockout_lines for m in s.matches
     }
+
+
+LEFT_AS_DRAFT = ("PK-SJ", "ATH-1500M-W")  # a match draw and a round of heats nobody has published
+
+
+async def published_meet(db: Database, demo: DemoMeet) -> None:
+    """The demo meet entered and drawn in full, every draw and first round published except
+    LEFT_AS_DRAFT, and its timetable published."""
+    from events import timetable
+    from events.demo_timetable import prepare_demo_timetable
+    from events.measures import is_mark_event
+    from events.models import Event
+
+    await prepare_demo_timetable(db, demo.meet_id)
+    async with db.read() as session:
+        events = (await session.scalars(select(Event).where(Event.meet_id == demo.meet_id))).all()
+    for event in events:
+        if event.code in LEFT_AS_DRAFT:
+            continue
+        if is_mark_event(event):
+            await race_rounds.publish_round(db, ORG, demo.meet_id, event.id)
+        else:
+            await draws.publish(db, ORG, demo.meet_id, event.id)
+    await timetable.save_settings(db, ORG, demo.meet_id, timetable.SettingsInput(improve_seconds=1))
+    draft = await timetable.generate(db, ORG, demo.meet_id)
+    await timetable.wait_for_improvements()
+    await timetable.publish(db, ORG, demo.meet_id, draft.id)
+
+
+def test_a_timetable_label_prints_only_what_its_event_and_round_do_not_say() -> None:
+    detail = programme.label_detail
+    assert detail("男子乒乓球单打 A组第1轮 武静 对 向雪琳", "男子乒乓球单打", "A组第1轮") == "武静 对 向雪琳"
+    assert detail("男子4×100米接力 决赛", "男子4×100米接力", "决赛") == ""
+    assert detail("男子100米 预赛 第1组", "男子100米", "预赛 第1组") == ""
+    assert detail("女子100米 预赛", "女子100米", "预赛(共2组,未编排)") == ""  # not drawn yet
+    assert detail("中国象棋 第2轮(8台,对阵按上一轮成绩编排)", "中国象棋", "第2轮") == "(8台,对阵按上一轮成绩编排)"
+    assert detail("开幕式", "", "") == "开幕式"  # a ceremony has no event or round column to lean on
+
+
+async def test_the_public_result_book_says_where_each_event_without_results_stands(
+    demo_db: Database, demo: DemoMeet
+) -> None:
+    """A published draw waits for its matches (尚未比赛), a draft one is not yet public (分组尚未公布),
+    an event nobody has drawn is 尚未编排; an event with a mark has its own page."""
+    from tests.test_demo_track_meet import _score_round
+    import random
+
+    from events.models import Event
+
+    await drawn_demo(demo_db, demo)
+    async with demo_db.read() as session:
+        men = await session.get(Event, demo.event_ids["ATH-100M-M"])
+    assert men is not None
+    await _score_round(demo_db, men, random.Random(6))
+    book = await programme.result_book(demo_db, demo.meet_id)
+    waiting = {e.code: progress for progress, events in book.waiting for e in events}
+    assert waiting["XQ"] == "尚未比赛"  # published, no score yet
+    assert waiting["ATH-100M-W"] == "分组尚未公布"  # its heats are a draft
+    assert waiting["BB-M"] == "尚未编排"
+    assert "ATH-100M-M" not in waiting and [s.event.code for s, _ in book.played] == ["ATH-100M-M"]
+    # the organiser's own programme shows the draft, and it is still no result
+    assert sheet(await programme.programme(demo_db, ORG, demo.meet_id), "ATH-100M-W").progress == "分组尚未公布"
+
+
+async def test_a_draft_match_draw_is_named_as_such_and_start_lines_carry_their_slot(
+    demo_db: Database, demo: DemoMeet
+) -> None:
+    await published_meet(demo_db, demo)
+    public = await programme.public_books(demo_db, demo.meet_id)
+    assert sheet(public, "PK-SJ").progress == "对阵尚未公布"
+    assert sheet(public, "ATH-1500M-W").progress == "分组尚未公布"
+    assert sheet(public, "TUG").progress == "尚未比赛"
+    # every published match and heat finds its slot in the published timetable
+    slots = {s.key for d in public.days for s in d.slots}
+    lines = [m for s in public.events if s.draw for st in s.draw.stages for m in st.matches if m.key in slots]
+    heats = [h for s in public.events for r in s.rounds for h in r.heats]
+    assert lines and all(m.slot is not None and m.slot.key == m.key for m in lines)
+    assert heats and all(h.slot is not None for h in heats)
+    # a team side names its players; a relay line its runners
+    basketball = sheet(public, "BB-M").draw
+    assert basketball is not None and all(m.a_members and m.b_members for m in basketball.stages[0].matches)
+    relay = sheet(public, "RELAY-4X100-M").rounds[0].heats[0].lines
+    assert all(len(x.members) == 4 for x in relay)

@@ -5,6 +5,7 @@ an xlsx that opens with openpyxl and never runs a hostile name as a formula."""
 from __future__ import annotations
 
 import io
+from html.parser import HTMLParser
 
 from openpyxl import load_workbook
 from sqlalchemy import select, update
@@ -13,7 +14,8 @@ from events.db import Database
 from events.demo_field import enter_demo_field
 from events.models import Entry, Person, Team
 from tests.support import Client, DemoMeet
-from tests.test_programme import drawn_demo
+from events import programme
+from tests.test_programme import drawn_demo, published_meet, sheet
 
 ORGANISER, LEADER = "zuweihui", "lingdui1"
 HOSTILE_TEAM = '=HYPERLINK("http://evil.example","x")'
@@ -112,3 +114,175 @@ async def test_public_xlsx_books_open_and_escape_hostile_names(demo_db: Database
         assert not any(t.startswith(("=", "+", "@")) for t in texts), url
         if url == "start-lists.xlsx":
             assert "'" + HOSTILE_PERSON in texts and "'" + HOSTILE_TEAM in texts
+
+
+# Reading a printed page's structure -------------------------------------------------------------
+
+
+class Node:
+    def __init__(self, tag: str, attrs: dict[str, str], parent: "Node | None") -> None:
+        self.tag, self.attrs, self.parent = tag, attrs, parent
+        self.children: list[Node] = []
+        self.texts: list[str] = []
+
+    @property
+    def classes(self) -> set[str]:
+        return set(self.attrs.get("class", "").split())
+
+    @property
+    def text(self) -> str:
+        return "".join(self.texts) + "".join(c.text for c in self.children)
+
+    def all(self, tag: str | None = None, cls: str | None = None) -> list["Node"]:
+        found = []
+        for c in self.children:
+            if (tag is None or c.tag == tag) and (cls is None or cls in c.classes):
+                found.append(c)
+            found += c.all(tag, cls)
+        return found
+
+    def block(self) -> "Node | None":
+        """The nearest unbreakable block (.book-block) around this node."""
+        node = self.parent
+        while node is not None and "book-block" not in node.classes:
+            node = node.parent
+        return node
+
+
+class _Tree(HTMLParser):
+    VOID = {"br", "img", "input", "meta", "link", "hr", "wbr", "source"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.root = self.at = Node("root", {}, None)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node = Node(tag, {k: v or "" for k, v in attrs}, self.at)
+        self.at.children.append(node)
+        if tag not in self.VOID:
+            self.at = node
+
+    def handle_endtag(self, tag: str) -> None:
+        node = self.at
+        while node.parent is not None and node.tag != tag:
+            node = node.parent
+        if node.parent is not None:
+            self.at = node.parent
+
+    def handle_data(self, data: str) -> None:
+        self.at.texts.append(data)
+
+
+def dom(html: str) -> Node:
+    parser = _Tree()
+    parser.feed(html)
+    return parser.root
+
+
+def cells(row: Node) -> list[str]:
+    return [" ".join(c.text.split()) for c in row.children if c.tag in ("td", "th")]
+
+
+def section_of(root: Node, title: str) -> Node:
+    return next(s for s in root.all("section", "book-section") if s.all("h2") and s.all("h2")[0].text.strip().startswith(title))
+
+
+# The print defects -----------------------------------------------------------------------------
+
+
+async def test_no_programme_heading_ends_a_page_apart_from_its_table_or_bracket(
+    demo_db: Database, demo: DemoMeet, clients
+) -> None:
+    """Each event heading of the draws section rides in the unbreakable block of its first group
+    table, match table, bracket or heat; so does the timetable's 按场地."""
+    await published_meet(demo_db, demo)
+    org: Client = await clients(ORGANISER)
+    root = dom((await org.get(f"/org/meets/{demo.meet_id}/programme")).text)
+    events = root.all("div", "book-event")
+    assert len(events) >= 15
+    for event in events:
+        (head,) = event.all("div", "book-head")
+        block = head.block()
+        assert block is not None and block in event.all("div", "book-block"), head.text
+        assert block.all("table") or block.all("div", "ko-tree"), head.text
+        assert not [h for h in event.children if h.tag in ("h2", "h3")]  # nothing loose above the block
+    draft = next(e for e in events if "扑克" in e.all("div", "book-head")[0].text)
+    assert "对阵尚未公布" in draft.all("div", "book-head")[0].text  # the draft note stays with it too
+    (by_venue,) = [h for h in root.all("h3") if h.text.strip() == "按场地"]
+    assert by_venue.block() is not None and by_venue.block().all("table")  # type: ignore[union-attr]
+
+
+async def test_the_printed_timetable_says_each_fact_once(demo_db: Database, demo: DemoMeet, clients) -> None:
+    """内容 holds the players (or a ceremony), never the event and round printed beside it."""
+    await published_meet(demo_db, demo)
+    public: Client = await clients(None)
+    names = [s.event.name for s in (await programme.public_books(demo_db, demo.meet_id)).events]
+    root = dom((await public.get(f"/meets/{demo.meet_id}/schedule")).text)
+    details = [" ".join(td.text.split()) for td in root.all("td", "detail")]
+    assert details and not [d for d in details if any(name in d for name in names)]
+    assert any(" 对 " in d for d in details) and "开幕式" in details
+    org: Client = await clients(ORGANISER)
+    book = dom((await org.get(f"/org/meets/{demo.meet_id}/programme")).text)
+    assert not [td for td in book.all("td", "detail") if any(name in td.text for name in names)]
+
+
+async def test_start_lists_give_each_match_its_time_court_and_players(demo_db: Database, demo: DemoMeet, clients) -> None:
+    await published_meet(demo_db, demo)
+    books = await programme.public_books(demo_db, demo.meet_id)
+    public: Client = await clients(None)
+    root = dom((await public.get(f"/meets/{demo.meet_id}/start-lists")).text)
+    basketball = section_of(root, "男子篮球")
+    rows = basketball.all("tr")
+    at = next(i for i, r in enumerate(rows) if cells(r)[:1] == ["场次"])
+    header, first = rows[at], rows[at + 1]
+    assert cells(header)[:3] == ["场次", "时间", "场地"]
+    match = sheet(books, "BB-M").draw.stages[0].matches[0]  # type: ignore[union-attr]
+    slot = match.slot
+    assert slot is not None
+    number, when, where = cells(first)[:3]
+    assert (number, when) == (str(match.number), f"{slot.start.month}月{slot.start.day}日 {slot.start:%H:%M}")
+    assert where == f"{slot.venue_name} {slot.unit_label}" and slot.unit_label.endswith("号场")
+    players = [" ".join(d.text.split()) for d in first.all("div", "members")]
+    assert players == ["、".join(match.a_members), "、".join(match.b_members)] and all(players)
+
+
+async def test_a_relay_start_list_names_each_team_once_with_its_runners(demo_db: Database, demo: DemoMeet, clients) -> None:
+    await published_meet(demo_db, demo)
+    public: Client = await clients(None)
+    root = dom((await public.get(f"/meets/{demo.meet_id}/start-lists")).text)
+    relay = section_of(root, "男子4×100米接力")
+    rows = [r for r in relay.all("tr") if len(r.children) > 1]
+    assert cells(rows[0]) == ["道次", "代表队"]  # no 队名 beside 代表队, no empty 号码
+    for row in rows[1:]:
+        team, *_ = row.all("td")[1].texts
+        runners = row.all("div", "members")[0].text.split("、")
+        assert team.strip() and len(runners) == 4
+        assert cells(row)[1].count(team.strip()) == 1
+
+
+async def test_the_result_book_lists_events_without_results_in_one_short_list(
+    demo_db: Database, demo: DemoMeet, clients
+) -> None:
+    """Not a page per empty event: one list by where they stand, each wording true to it."""
+    import random
+
+    from events.models import Event
+    from tests.test_demo_track_meet import _score_round
+
+    await published_meet(demo_db, demo)
+    async with demo_db.read() as session:
+        men = await session.get(Event, demo.event_ids["ATH-100M-M"])
+    await _score_round(demo_db, men, random.Random(6))  # type: ignore[arg-type]
+    public: Client = await clients(None)
+    html = (await public.get(f"/meets/{demo.meet_id}/results-book")).text
+    root = dom(html)
+    pages = [s.all("h2")[0].text for s in root.all("section", "book-section")]
+    assert len(pages) == 2 and "男子100米" in pages[1]  # the front page, and the one event with marks
+    (waiting,) = root.all("div", "book-waiting")
+    assert "以下项目尚无成绩" in waiting.text
+    lines = {li.all("strong")[0].text: li.text for li in waiting.all("li")}
+    assert set(lines) == {"尚未比赛", "对阵尚未公布", "分组尚未公布"}  # everything is drawn: no 尚未编排
+    assert "扑克(三副牌升级)" in lines["对阵尚未公布"] and "女子1500米" in lines["分组尚未公布"]
+    assert "男子篮球" in lines["尚未比赛"] and "男子100米" not in waiting.text
+    one = await public.get(f"/meets/{demo.meet_id}/events/{demo.event_ids['PK-SJ']}/results-book")
+    assert "尚无成绩:对阵尚未公布" in one.text and "尚未编排" not in one.text
