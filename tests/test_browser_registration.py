@@ -84,6 +84,18 @@ def browser() -> Iterator[object]:
         b.close()
 
 
+def _leader_page(browser: object, server: str, username: str, width: int, height: int) -> tuple[object, object]:
+    """A new browser context of the given size, signed in as a team leader, on their team page."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")  # type: ignore[attr-defined]
+    page = context.new_page()  # type: ignore[attr-defined]
+    page.goto(server + "/login")
+    page.fill("#f-username", username)
+    page.fill("#f-password", "zhijia2026")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/teams/*")
+    return context, page
+
+
 def _settled(page: object) -> None:
     """Nothing is being requested, swapped or settled by htmx."""
     page.wait_for_function(  # type: ignore[attr-defined]
@@ -94,15 +106,9 @@ def _settled(page: object) -> None:
 def test_leader_registers_by_clicking_cells_and_sees_the_limit_refusal_on_a_phone(
     server: str, browser: object, tmp_path: Path
 ) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")  # type: ignore[attr-defined]
-    page = context.new_page()
+    context, page = _leader_page(browser, server, "lingdui3", 390, 844)
     console_errors: list[str] = []
     page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
-    page.goto(server + "/login")
-    page.fill("#f-username", "lingdui3")
-    page.fill("#f-password", "zhijia2026")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/teams/*")
     page.click("text=去报名")
     page.wait_for_selector("table.matrix")
 
@@ -133,13 +139,7 @@ def test_leader_registers_by_clicking_cells_and_sees_the_limit_refusal_on_a_phon
 
 
 def test_refused_entry_reason_appears_in_the_message_area(server: str, browser: object) -> None:
-    context = browser.new_context(viewport={"width": 820, "height": 1180}, locale="zh-CN")  # type: ignore[attr-defined]
-    page = context.new_page()
-    page.goto(server + "/login")
-    page.fill("#f-username", "lingdui4")
-    page.fill("#f-password", "zhijia2026")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/teams/*")
+    context, page = _leader_page(browser, server, "lingdui4", 820, 1180)
     page.goto(page.url + "/entries")
     badminton = page.locator("article.roster", has_text="羽毛球团体赛")
     # Two men fill the men's places; the picker then disables men, so force a third man
@@ -172,13 +172,7 @@ def test_a_tap_low_in_the_matrix_leaves_the_tapped_cell_where_the_leader_is_look
 ) -> None:
     """The board is redrawn after each tap; the page must not jump away (to the top or bottom)
     from the row the leader was working on, and the tapped cell keeps the keyboard focus."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")  # type: ignore[attr-defined]
-    page = context.new_page()
-    page.goto(server + "/login")
-    page.fill("#f-username", "lingdui2")
-    page.fill("#f-password", "zhijia2026")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/teams/*")
+    context, page = _leader_page(browser, server, "lingdui2", 390, 844)
     page.goto(page.url + "/entries")
     rows = page.locator("table.matrix tbody tr")
     target = rows.nth(rows.count() - 2).locator("button.tick.empty:not([disabled])").nth(1)
