@@ -244,6 +244,12 @@ class Preview:
     def codes(self) -> list[str]:
         return sorted({r.code for r in self.rows})
 
+    @property
+    def clean_rows(self) -> list[ImportRow]:
+        """The rows no problem points at: what would be imported once the file is corrected."""
+        flagged = {(p.sheet, p.row) for p in self.problems}
+        return [r for r in self.rows if (r.sheet, r.row) not in flagged]
+
     def sort_problems(self) -> None:
         entry_forms.sort_problems(self.problems, self.sheets)
 
@@ -345,11 +351,14 @@ def _read_date(value: Any, on: dt.date, problem: Any) -> dt.date | None:
     if value is None:
         problem("缺少创造日期", "date")
         return None
-    parsed = entry_forms.parse_birth_date(value, on)
+    parsed = entry_forms.parse_birth_date(value, dt.date.max)  # a future date is refused below, by name
     if not isinstance(parsed, tuple):
-        problem(f"创造日期「{_shown_cell(value)}」无法识别或晚于今天,请写作 2024-11-20 或 2024年11月20日", "date")
+        problem(f"创造日期「{_shown_cell(value)}」不是一个日期(或这一天不存在),请写作 2024-11-20 或 2024年11月20日", "date")
         return None
     day, has_day = parsed
+    if day > on:
+        problem(f"创造日期 {_zh(day)} 晚于今天({_zh(on)}):历史纪录须是已经创造的", "date")
+        return None
     if not has_day:
         problem(f"创造日期「{_shown_cell(value)}」须写到哪一天(如 2024-11-20)", "date")
         return None
@@ -364,6 +373,7 @@ class _Mark:
     set_on: dt.date
     holder: str
     where: str  # how a message names it
+    shown: str  # the mark as printed (12.95)
     row: ImportRow | None = None
 
 
@@ -376,12 +386,12 @@ def _history_checks(rows: list[ImportRow], known: dict[str, _Known], problems: l
         info = known[code]
         measure = info.measure
         archive = [
-            _Mark(line.mark.value, line.mark.set_on, line.mark.holder, f"纪录档案中 {_zh(line.mark.set_on)} {line.mark.holder} 的 {line.shown}")
+            _Mark(line.mark.value, line.mark.set_on, line.mark.holder, f"纪录档案中 {_zh(line.mark.set_on)} {line.mark.holder} 的 {line.shown}", line.shown)
             for line in info.ratified
         ]
         seen = {(line.mark.value, line.mark.set_on, norm_name(line.mark.holder)) for line in info.imported}
         seen |= {(m.value, m.set_on, norm_name(m.holder)) for m in archive}
-        marks = archive + [_Mark(r.value, r.set_on, r.holder, f"{r.sheet} 第 {r.row} 行的 {r.shown}", r) for r in mine]
+        marks = archive + [_Mark(r.value, r.set_on, r.holder, f"{r.sheet} 第 {r.row} 行的 {r.shown}", r.shown, r) for r in mine]
         first_row: dict[tuple[int, dt.date, str], ImportRow] = {}
         for row in mine:
             key = (row.value, row.set_on, norm_name(row.holder))
@@ -404,7 +414,7 @@ def _history_checks(rows: list[ImportRow], known: dict[str, _Known], problems: l
                     break
                 if other.row is None and other.set_on > row.set_on and is_better(measure, row.value, other.value):
                     problems.append(Problem(
-                        f"成绩 {row.shown} 比之后的{other.where}还好,与纪录档案矛盾;请核对成绩和日期", **where,
+                        f"成绩 {row.shown} 优于后来的{other.where}:若 {row.shown} 属实,后来的 {other.shown} 就不会是纪录;请核对成绩和日期", **where,
                     ))
                     break
             earlier = [m.value for m in marks if m.set_on < row.set_on]

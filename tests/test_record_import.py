@@ -172,12 +172,13 @@ async def test_a_file_with_one_bad_row_saves_nothing_and_names_the_cell(demo_db:
         (row(mark="八十"), "C", "无法识别"),
         (row(holder=""), "D", "缺少纪录保持者"),
         (row(holder="很长" * 41), "D", "不能超过 80 个字"),
-        (row(day="2024-02-30"), "G", "无法识别"),
+        (row(day="2024-02-30"), "G", "不是一个日期(或这一天不存在)"),
         (row(day=today() + dt.timedelta(days=2)), "G", "晚于今天"),
+        (row(day="明天"), "G", "不是一个日期"),
         (row(day="2024年11月"), "G", "须写到哪一天"),
         (row(name="女子100米"), "B", "与项目代码 FUN-TJ-M(踢毽(男))不符"),
         (row(mark="75", day=recent(2)), "C", "不如更早的"),  # 78 was set last November
-        (row("ATH-100M-M", "12.70", day=dt.date(2023, 1, 10)), "C", "与纪录档案矛盾"),  # better than the later 12.95
+        (row("ATH-100M-M", "12.70", day=dt.date(2023, 1, 10)), "C", "若 12.70 属实,后来的 12.95 就不会是纪录"),  # better than the later 12.95
     ],
 )
 async def test_every_bad_cell_is_a_problem_at_its_place(
@@ -189,6 +190,14 @@ async def test_every_bad_cell_is_a_problem_at_its_place(
     (problem,) = preview.problems
     assert (problem.sheet, problem.row, problem.column) == ("纪录表", 4, column), problem.text
     assert message in problem.message
+
+
+async def test_the_preview_lists_as_clean_only_the_rows_no_problem_points_at(demo_db: Database, demo: DemoMeet) -> None:
+    # row 4 is read (its mark is a mark) but contradicts the archive: it is a problem, not a clean row
+    data = workbook_bytes([row("FUN-TJ-M", "90", "好人", recent(1)), row("ATH-100M-M", "12.70", day=dt.date(2023, 1, 10))])
+    preview = await record_import.preview_import(demo_db, demo.actor("zuweihui"), data)
+    assert [p.row for p in preview.problems] == [4]
+    assert [r.row for r in preview.clean_rows] == [3]
 
 
 async def test_missing_columns_are_named_at_the_header(demo_db: Database, demo: DemoMeet) -> None:
