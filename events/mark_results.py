@@ -177,14 +177,20 @@ async def _enter(db: Database, actor: Actor, line_id: int, data: MarkInput) -> E
             await _refuse_after_next_round(session, event.id, later_round)
         value = mark.value if mark is not None else None
         status = mark.status if mark is not None else None
+        line.version += 1
+        if is_correction:
+            # the new version voids the line's own claim (if any) before anything is judged: the
+            # marks that claim hid are claimed first (they are older), then this one is judged
+            # against what still counts, never against itself
+            await session.flush()
+            await records.reclaim(session, actor, event.code, f"{line.name} 的成绩更正为 {submitted}")
         flag = await records.flag_result(session, event, value)
         result = MarkResult(
-            start_entry_id=line.id, version=line.version + 1, value=value, status=status,
+            start_entry_id=line.id, version=line.version, value=value, status=status,
             typed=(data.mark or data.status or "")[:40], reason=reason, record_flag=flag,
             idempotency_key=data.idempotency_key, submitted_by=actor.user_id,
         )
         session.add(result)
-        line.version += 1
         line.value, line.status, line.record_flag = value, status, flag
         await session.flush()
         if flag is not None:

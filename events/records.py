@@ -8,6 +8,10 @@
   current version of its result — is flagged at once (破纪录 / 平纪录) and becomes a pending
   record mark until the chief referee (裁判长) ratifies or rejects it. A pending mark whose
   result was corrected since is void (已失效): it no longer counts and cannot be ratified.
+- When a pending mark stops counting (rejected, or void by a correction), the results it hid are
+  judged again in the order they were entered, each against the marks set before it, and the
+  records among them are claimed then (:func:`reclaim`); a rejected mark's line loses its flag.
+  A corrected result is judged after its own old claim is void, never against it.
 - An event code with no record yet flags nothing: its first record comes from the archive
   import or from a ratified result.
 - One decision per mark (UNIQUE record_mark_id); a rejection needs a reason (CHECK).
@@ -18,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import Select, and_, bindparam, exists, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -117,12 +121,14 @@ def local_date(moment: dt.datetime | None) -> dt.date | None:
 
 
 async def claim_for_result(
-    session: AsyncSession, event: Event, meet: Meet, line: StartEntry, result: MarkResult, holder_note: str = ""
+    session: AsyncSession, event: Event, meet: Meet, line: StartEntry, result: MarkResult, holder_note: str = "",
+    flag: str | None = None,
 ) -> Flag | None:
     """Write the pending record mark for a flagged result (``result.record_flag``, from
-    :func:`flag_result` in the same transaction). Called inside the result's own transaction."""
+    :func:`flag_result` in the same transaction, or ``flag`` when a later judgement found it:
+    the result row itself is append-only). Called inside a write transaction."""
     measure = measure_of(event)
-    flag = result.record_flag
+    flag = flag or result.record_flag
     if flag is None or result.value is None:
         return None
     session.add(
@@ -147,6 +153,76 @@ async def claim_for_result(
         )
     )
     return flag
+
+
+# Claims a void mark hid ------------------------------------------------------------------------
+
+
+async def reclaim(session: AsyncSession, actor: Actor, event_code: str, why: str) -> int:
+    """Re-judge the code's results that carry no claim, in the order they were entered, once a
+    mark that stood in their way no longer counts (rejected, or void by a correction): each
+    against the ratified and live marks set before it, so a record the void mark hid is claimed
+    (and its line flagged) as if that mark had never been. ``why`` names the change in the audit
+    line. The result rows are append-only: each keeps the flag it was entered with."""
+    counted = await _counted_marks(session, event_code)
+    made = 0
+    for result, line, event in await _unclaimed_results(session, event_code):
+        measure = measure_of(event)
+        before = [value for value, moment in counted if moment < _moment(result.submitted_at)]
+        best = (min if measure.lower_wins else max)(before) if before else None
+        line.record_flag = flag = flag_for(measure, result.value, best)
+        if flag is None:
+            continue
+        meet = await session.get(Meet, event.meet_id)
+        assert meet is not None
+        await claim_for_result(session, event, meet, line, result, flag=flag)
+        counted.append((result.value, _moment(result.submitted_at)))  # type: ignore[arg-type]
+        made += 1
+        audit.record(
+            session, actor, "record_claim",
+            f"{why},补记{FLAG_LABELS[flag]}(待批准):「{event.name}」{line.name} " + shown(measure, result.value, None),
+            meet_id=event.meet_id, target=f"start_entry:{line.id}",
+        )
+    await session.flush()
+    return made  # the claims made
+
+
+def _moment(at: dt.datetime | dt.date) -> dt.datetime:
+    """A mark's place in time: a result's entry moment, an imported record's day (its start)."""
+    if isinstance(at, dt.datetime):
+        return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
+    return dt.datetime.combine(at, dt.time.min, tzinfo=SHANGHAI)
+
+
+async def _counted_marks(session: AsyncSession, event_code: str) -> list[tuple[int, dt.datetime]]:
+    """(value, moment) of every mark a result must beat: ratified, or pending and current."""
+    rows = await session.execute(
+        select(RecordMark.value, RecordMark.set_on, MarkResult.submitted_at)
+        .outerjoin(MarkResult, MarkResult.id == RecordMark.mark_result_id)
+        .where(RecordMark.event_code == event_code, or_(_ratified(), and_(_undecided(), _still_current())))  # type: ignore[arg-type]
+    )
+    return [(value, _moment(at if at is not None else set_on)) for value, set_on, at in rows.all()]
+
+
+async def _unclaimed_results(session: AsyncSession, event_code: str) -> list[Any]:
+    """The code's current marks (each line's latest version, a value) with no claim, oldest first."""
+    claimed = exists().where(RecordMark.mark_result_id == MarkResult.id)
+    rows = await session.execute(
+        select(MarkResult, StartEntry, Event)
+        .join(StartEntry, and_(StartEntry.id == MarkResult.start_entry_id, StartEntry.version == MarkResult.version))
+        .join(Event, Event.id == StartEntry.event_id)
+        .where(Event.code == event_code, MarkResult.value.is_not(None), ~claimed)
+        .order_by(MarkResult.submitted_at, MarkResult.id)
+    )
+    return list(rows.all())
+
+
+async def _unflag(session: AsyncSession, mark: RecordMark) -> None:
+    """A rejected claim's result is no record: its line stops showing 破纪录 / 平纪录."""
+    result = await session.get(MarkResult, mark.mark_result_id) if mark.mark_result_id is not None else None
+    line = await session.get(StartEntry, result.start_entry_id) if result is not None else None
+    if result is not None and line is not None and line.version == result.version:
+        line.record_flag = None
 
 
 # Reading the archive ------------------------------------------------------------------------
@@ -448,6 +524,9 @@ async def _decide(db: Database, actor: Actor, mark_id: int, decision: str, reaso
         meet_id = mark.meet_id if mark.meet_id is not None and await session.get(Meet, mark.meet_id) else None
         measure = mark_measure(mark)
         word = "批准" if decision == "ratified" else "否决"
+        if decision == "rejected":
+            await _unflag(session, mark)
+            await reclaim(session, actor, mark.event_code, f"{mark.holder} 的 {shown(measure, mark.value, None)} 被否决")
         audit.record(
             session, actor, "record_ratify" if decision == "ratified" else "record_reject",
             f"{word}纪录「{mark.event_name}」{shown(measure, mark.value, None)} {mark.holder}"

@@ -366,6 +366,66 @@ async def test_a_corrected_record_mark_no_longer_counts(demo_db: Database, demo:
     assert (flags[a.id], flags[b.id]) == (None, "record")
 
 
+async def _typed(db: Database, event_id: int, marks: dict[int, str], reason: str = "") -> list[StartEntry]:
+    """Enter marks line by line (index in the start list -> typed mark), in that order."""
+    for index, typed in marks.items():
+        line = (await _lines(db, event_id))[index]
+        await mark_results.enter_mark(db, ORG, line.id, _mark(line, typed, reason=reason if line.version else ""))
+    return await _lines(db, event_id)
+
+
+async def _pending(db: Database) -> list[tuple[int, str]]:
+    """(value, flag) of every live record claim: undecided, from a result not corrected since."""
+    async with db.read() as session:
+        rows = await session.execute(
+            select(RecordMark.value, RecordMark.flag)
+            .join(MarkResult, MarkResult.id == RecordMark.mark_result_id)
+            .join(StartEntry, (StartEntry.id == MarkResult.start_entry_id) & (StartEntry.version == MarkResult.version))
+            .where(~select(RecordDecision.id).where(RecordDecision.record_mark_id == RecordMark.id).exists())
+        )
+    return sorted((value, flag) for value, flag in rows.all())
+
+
+async def test_rejecting_a_claim_brings_forward_the_records_it_hid_in_the_order_they_were_set(
+    demo_db: Database, demo: DemoMeet
+) -> None:
+    from events import records
+    from tests.test_records import claim_of
+
+    event_id = await _heats(demo_db, demo)
+    await _standing_record(demo_db, "ATH-100M-M", 11_900)
+    # 11.50 is claimed; 11.70 and then 11.60 beat the standing 11.90 but not the pending 11.50;
+    # 11.65 comes after 11.60 and 12.00 never beat anything
+    lines = await _typed(demo_db, event_id, {0: "11.50", 1: "11.70", 2: "11.60", 3: "11.65", 4: "12.00"})
+    assert [line.record_flag for line in lines[:5]] == ["record", None, None, None, None]
+    await records.reject(demo_db, demo.actor("caipan1"), (await claim_of(demo_db, lines[0])).id, "超风速")
+    lines = await _lines(demo_db, event_id)
+    assert [line.record_flag for line in lines[:5]] == [None, "record", "record", None, None]
+    assert await _pending(demo_db) == [(11_600, "record"), (11_700, "record")]
+
+
+async def test_a_corrected_claim_is_judged_against_the_other_marks_not_its_own_void_claim(
+    demo_db: Database, demo: DemoMeet
+) -> None:
+    event_id = await _heats(demo_db, demo)
+    await _standing_record(demo_db, "ATH-100M-M", 11_900)
+    await _typed(demo_db, event_id, {0: "11.50"})
+    lines = await _typed(demo_db, event_id, {0: "11.60"}, reason="计时员读错")
+    assert lines[0].record_flag == "record"  # 11.60 still beats 11.90; the void 11.50 is no bar
+    lines = await _typed(demo_db, event_id, {0: "11.90"}, reason="再次核对")
+    assert lines[0].record_flag == "equal"
+    assert await _pending(demo_db) == [(11_900, "equal")]
+
+
+async def test_a_correction_that_voids_a_claim_brings_forward_the_records_it_hid(demo_db: Database, demo: DemoMeet) -> None:
+    event_id = await _heats(demo_db, demo)
+    await _standing_record(demo_db, "ATH-100M-M", 11_900)
+    await _typed(demo_db, event_id, {0: "11.50", 1: "11.70"})
+    lines = await _typed(demo_db, event_id, {0: "12.50"}, reason="计时员读错")
+    assert [line.record_flag for line in lines[:2]] == [None, "record"]
+    assert await _pending(demo_db) == [(11_700, "record")]
+
+
 async def test_higher_is_better_marks_flag_the_other_way(demo_db: Database, demo: DemoMeet) -> None:
     event_id = await _enter(demo_db, demo, "FUN-TJ-M", 1, "M")
     await _standing_record(demo_db, "FUN-TJ-M", 80, kind="count", lower=False)
