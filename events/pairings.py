@@ -232,6 +232,15 @@ def _period(pairing: Pairing) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
+def _within_period(pairing: Pairing, day: dt.date) -> None:
+    """A meeting moved outside the pairing period would fall out of every view of the pairing."""
+    if not pairing.starts_on <= day <= pairing.ends_on:
+        raise DomainError(
+            f"结对期为 {pairing.starts_on:%Y-%m-%d} 至 {pairing.ends_on:%Y-%m-%d},不能把会议改到 {day:%Y-%m-%d}",
+            field="day",
+        )
+
+
 def settled_status(occurrence: Occurrence, row: MeetingOccurrence | None) -> str:
     """cancelled / held / planned: the status without the clock (``row``: an ORM row, or the
     calendar's plain row with the same columns and ``has_minutes``)."""
@@ -598,6 +607,7 @@ async def set_partner_level(db: Database, actor: Actor, partner_id: int, data: L
         partner = await _partner(session, partner_id, pairing_id)
         if partner.level == data.level:
             raise DomainError(f"{partner.unit} 已是「{data.level}」", field="level")
+        await _level_date_in_order(session, partner, on)
         change = PartnerLevelChange(
             partner_id=partner.id, from_level=partner.level, to_level=data.level, note=note,
             changed_on=on, changed_by=actor.user_id,
@@ -610,6 +620,21 @@ async def set_partner_level(db: Database, actor: Actor, partner_id: int, data: L
             target=f"pairing:{partner.pairing_id}", reason=note,
         )
     return change
+
+
+async def _level_date_in_order(session: AsyncSession, partner: PairingPartner, on: dt.date) -> None:
+    """A level is dated inside the pairing and not before the partner's latest change: the
+    history reads in order, and the level on any day is the last change before it."""
+    pairing = await _pairing(session, partner.pairing_id)
+    if not pairing.starts_on <= on <= pairing.ends_on:
+        raise DomainError(
+            f"评定日期须在结对期内({pairing.starts_on:%Y-%m-%d} 至 {pairing.ends_on:%Y-%m-%d})", field="changed_on"
+        )
+    latest = await session.scalar(
+        select(func.max(PartnerLevelChange.changed_on)).where(PartnerLevelChange.partner_id == partner.id)
+    )
+    if latest is not None and on < latest:
+        raise DomainError(f"{partner.unit} 最近一次评定在 {latest:%Y-%m-%d},新的评定日期不能更早", field="changed_on")
 
 
 # Meeting series ------------------------------------------------------------------------------------
@@ -761,6 +786,7 @@ async def move_occurrence(
             raise DomainError("该次会议已取消,请先恢复再改期")
         if view.status == MeetingStatus.HELD:
             raise DomainError("该次会议已召开,不能改期")
+        _within_period(pairing, day)
         row = _row_for(view, session, actor)
         natural = (original_start, original_start + dt.timedelta(minutes=series.duration_minutes))
         row.moved_start, row.moved_end = (None, None) if (start, end) == natural else (start, end)

@@ -258,3 +258,27 @@ async def test_occurrence_rows_are_unique_per_series_and_start(demo_db: Database
         async with demo_db.write() as session:
             session.add(MeetingOccurrence(series_id=sid, original_start=dt.datetime(2027, 1, 10, 9), status="cancelled",
                                           cancel_reason="", minutes="", attendance="", outcomes="", sequence=0))
+
+
+async def test_a_meeting_cannot_be_moved_outside_the_pairing_period(demo_db: Database, demo: DemoMeet) -> None:
+    # moved out of 2027 it would fall out of every view of the pairing and silently vanish
+    actor = demo.actor(ORGANISER)
+    pid = await _pairing(demo_db, demo)
+    sid = await _monthly(demo_db, demo, pid)
+    nov = dt.datetime(2027, 11, 10, 9)
+    moves = await _audit(demo_db, "meeting_move")
+    with pytest.raises(DomainError, match="结对期为 2027-01-01 至 2027-12-31,不能把会议改到 2028-01-05"):
+        await pairings.move_occurrence(demo_db, actor, sid, nov, MoveInput(day="2028-01-05", start_time="09:00", end_time="10:00"), now=NOW)
+    await pairings.move_occurrence(demo_db, actor, sid, nov, MoveInput(day="2027-12-31", start_time="09:00", end_time="10:00"), now=NOW)
+    assert await _audit(demo_db, "meeting_move") == moves + 1
+
+
+async def test_a_level_is_dated_inside_the_pairing_and_after_the_latest_change(demo_db: Database, demo: DemoMeet) -> None:
+    actor = demo.actor(ORGANISER)
+    pid = await _pairing(demo_db, demo)
+    partner = await pairings.add_partner(demo_db, actor, pid, PartnerInput(unit="财务部", level="未达标"), on=dt.date(2027, 1, 5))
+    with pytest.raises(DomainError, match=r"评定日期须在结对期内\(2027-01-01 至 2027-12-31\)"):
+        await pairings.set_partner_level(demo_db, actor, partner.id, LevelInput(level="合格", changed_on="2026-12-20"))
+    await pairings.set_partner_level(demo_db, actor, partner.id, LevelInput(level="合格", changed_on="2027-06-30"))
+    with pytest.raises(DomainError, match="财务部 最近一次评定在 2027-06-30,新的评定日期不能更早"):
+        await pairings.set_partner_level(demo_db, actor, partner.id, LevelInput(level="模范", changed_on="2027-03-31"))
