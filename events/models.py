@@ -913,6 +913,7 @@ class VisitGroupMember(Base):
     person filter); a helper from outside the archive has no person."""
 
     __tablename__ = "visit_group_member"
+    __table_args__ = (UniqueConstraint("group_id", "name", "unit"),)  # one person listed once per group
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("visit_group.id", ondelete="CASCADE"), index=True)

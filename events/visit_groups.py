@@ -10,6 +10,7 @@ import datetime as dt
 
 import msgspec
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events import audit
@@ -21,7 +22,7 @@ from events.campaigns import (
     refused_in_cancelled_group,
 )
 from events.db import Database
-from events.errors import DomainError, NotFound
+from events.errors import Conflict, DomainError, NotFound
 from events.models import (
     Beneficiary,
     Campaign,
@@ -148,7 +149,11 @@ async def add_member(db: Database, actor: Actor, campaign_id: int, group_id: int
         person_id = await archive_match(session, name, unit)
         member = VisitGroupMember(group_id=group.id, name=name, unit=unit, phone=phone, person_id=person_id)
         session.add(member)
-        await session.flush()
+        group_name = group.name  # a failed flush ends the transaction: nothing is read after it
+        try:
+            await session.flush()
+        except IntegrityError:  # UNIQUE (group_id, name, unit): the same person listed twice
+            raise Conflict(f"{name}{f'({unit})' if unit else ''} 已在「{group_name}」中", field="name") from None
         audit.record(session, actor, "visit_group_member", f"{group.name} 添加组员 {name}({unit})", target=f"visit_group:{group.id}")
     return member
 

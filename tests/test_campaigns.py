@@ -403,3 +403,22 @@ async def test_a_cancelled_group_stays_in_the_feed_as_cancelled_with_a_higher_se
     after = await outing()
     assert str(after["STATUS"]) == "CANCELLED"
     assert int(after["SEQUENCE"]) > int(before["SEQUENCE"])
+
+
+async def test_a_person_is_listed_once_in_a_visit_group(demo_db: Database, demo: DemoMeet) -> None:
+    from events.models import VisitGroupMember
+    from events.visit_groups import MemberInput
+    from tests.test_calendar import _add_group
+
+    group = await _add_group(demo_db, demo, "重复组", "2027-01-20", "08:30", [("张三", "工会"), ("张三", "一车间")])
+    organiser = demo.actor(ORGANISER)
+    with pytest.raises(Conflict, match=r"张三\(工会\) 已在「重复组」中"):
+        await visit_groups.add_member(demo_db, organiser, group.campaign_id, group.id, MemberInput(name="张三", unit="工会"))
+    async with demo_db.read() as session:
+        names = (await session.scalars(select(VisitGroupMember.unit).where(VisitGroupMember.group_id == group.id))).all()
+    assert sorted(names) == ["一车间", "工会"]  # two people who share a name, told apart by unit
+    # the database keeps the rule when two organisers add the same person at once
+    with pytest.raises(IntegrityError):
+        async with demo_db.write() as session:
+            session.add(VisitGroupMember(group_id=group.id, name="张三", unit="一车间", phone=""))
+            await session.flush()
