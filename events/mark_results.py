@@ -28,7 +28,8 @@ from events.db import Database
 from events.errors import Conflict, DomainError, Forbidden, NotFound
 from events.measures import measure_of, shown
 from events.models import Event, Heat, MarkResult, Meet, RaceRound, RoundStatus, StartEntry
-from scheduling.marks import STATUS_LABELS, Mark, MarkError, parse_mark, status_mark
+from scheduling.marks import STATUS_LABELS, Mark, MarkError, Measure, parse_mark, status_mark
+from scheduling.plausibility import band, race_distance
 
 STATUSES = tuple(STATUS_LABELS)
 LaterRound = aliased(RaceRound)
@@ -41,6 +42,16 @@ class MarkInput(msgspec.Struct):
     status: str | None = None  # DNS / DNF / DQ / NM, chosen instead of typing
     reason: str = ""
     clear: bool = False  # take a mark off a line it was entered on by mistake
+    confirm: bool = False  # the referee checked a mark outside its event's plausible band
+
+
+class Implausible(DomainError):
+    """A mark no staff member could make (a slipped digit): saved only once the referee confirms."""
+
+    status = 422
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="mark")
 
 
 class StaleMark(Conflict):
@@ -165,6 +176,11 @@ async def _enter(db: Database, actor: Actor, line_id: int, data: MarkInput) -> E
         mark = read_mark(event, data)
         measure = measure_of(event)
         submitted = "清除成绩" if mark is None else shown(measure, mark.value, mark.status)
+        unusual = await _outside_band(session, event, measure, mark)
+        if unusual and not data.confirm:
+            typed = data.mark.strip()
+            read_as = f"(读作 {submitted})" if typed != submitted else ""
+            raise Implausible(f"成绩「{typed}」{read_as}不像「{event.name}」的成绩({unusual}),请核对;确实无误请勾选「确认无误」后再保存")
         if data.version != line.version:
             raise StaleMark(line.name, shown(measure, line.value, line.status) or "无", submitted, line.version)
         reason = data.reason.strip()
@@ -201,10 +217,22 @@ async def _enter(db: Database, actor: Actor, line_id: int, data: MarkInput) -> E
         audit.record(
             session, actor, "mark_result",
             f"{word}「{event.name}」{race_round.name}第{heat_number}组 {line.name}:{submitted}"
-            + (f"({records.FLAG_LABELS[flag]})" if flag else ""),
+            + (f"({records.FLAG_LABELS[flag]})" if flag else "")
+            + (f"(超出合理范围,裁判已确认:{unusual})" if unusual else ""),
             meet_id=event.meet_id, target=f"start_entry:{line.id}", reason=reason,
         )
     return Entered(result, line, True)
+
+
+async def _outside_band(session: AsyncSession, event: Event, measure: Measure, mark: Mark | None) -> str:
+    """Why a valid mark is implausible for its event ('' when it is not): the band and its basis."""
+    if mark is None or mark.value is None:
+        return ""
+    record = None if race_distance(event.name) and measure.kind == "time" else await records.best_known(session, event.code, measure)
+    found = band(measure, event.name, record)
+    if found is None or found.holds(mark.value):
+        return ""
+    return f"合理范围 {shown(measure, found.low, None)}–{shown(measure, found.high, None)},{found.basis}"
 
 
 async def _refuse_after_next_round(session: AsyncSession, event_id: int, number: int) -> None:

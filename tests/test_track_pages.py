@@ -139,3 +139,18 @@ async def test_a_relay_heat_counts_teams_not_people(demo_db: Database, demo: Dem
     assert "3 队(已报名且未被终审取消)" in page
     caption = re.search(r"<caption>第1组.*?</caption>", page, re.S)
     assert caption is not None and "3 队" in caption.group(0) and "人" not in caption.group(0)
+
+
+async def test_an_implausible_mark_comes_back_typed_with_a_confirm_box_and_saves_once_confirmed(
+    demo_db: Database, demo: DemoMeet, clients
+) -> None:
+    _, lines = await _published_heats(demo_db, demo)
+    line = lines[0]
+    referee = await clients("caipan1")
+    form = _line_form((await referee.get(f"/heats/{line.heat_id}/score")).text, line.id) | {"mark": "1.24", "status": "", "reason": ""}
+    refused = await referee.post_form(f"/start-entries/{line.id}/mark", form, htmx=True)
+    assert refused.status_code == 422 and "不像「男子100米」的成绩" in refused.text
+    assert 'value="1.24"' in refused.text and 'aria-invalid="true"' in refused.text
+    assert 'name="confirm" value="1"' in refused.text
+    saved = await referee.post_form(f"/start-entries/{line.id}/mark", _line_form(refused.text, line.id) | {"mark": "1.24", "confirm": "1"}, htmx=True)
+    assert saved.status_code == 200 and "已保存" in saved.text and 'name="confirm"' not in saved.text

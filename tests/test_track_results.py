@@ -426,6 +426,23 @@ async def test_a_correction_that_voids_a_claim_brings_forward_the_records_it_hid
     assert await _pending(demo_db) == [(11_700, "record")]
 
 
+async def test_a_mark_no_one_could_make_is_saved_only_once_the_referee_confirms_it(demo_db: Database, demo: DemoMeet) -> None:
+    from events.mark_results import Implausible
+    from events.models import AuditLog
+
+    event_id = await _heats(demo_db, demo)
+    line = (await _lines(demo_db, event_id))[0]
+    for typed in ("0.50", "99999"):
+        with pytest.raises(Implausible, match=f"成绩「{typed}」.*不像「男子100米」的成绩\\(合理范围 9.52–5:20.00,按 100 米的距离\\)"):
+            await mark_results.enter_mark(demo_db, ORG, line.id, _mark(line, typed))
+    assert (await _lines(demo_db, event_id))[0].version == 0  # nothing stored
+    await mark_results.enter_mark(demo_db, ORG, line.id, _mark(line, "0.50", confirm=True))
+    assert (await _lines(demo_db, event_id))[0].value == 500
+    async with demo_db.read() as session:
+        summary = await session.scalar(select(AuditLog.summary).where(AuditLog.action == "mark_result"))
+    assert summary is not None and "超出合理范围,裁判已确认" in summary
+
+
 async def test_higher_is_better_marks_flag_the_other_way(demo_db: Database, demo: DemoMeet) -> None:
     event_id = await _enter(demo_db, demo, "FUN-TJ-M", 1, "M")
     await _standing_record(demo_db, "FUN-TJ-M", 80, kind="count", lower=False)

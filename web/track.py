@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from events import mark_results, meet_events, meets, race_rounds, records
 from events.errors import DomainError, Forbidden, NotFound
-from events.mark_results import MarkInput, StaleMark
+from events.mark_results import Implausible, MarkInput, StaleMark
 from events.measures import is_mark_event, measure_of, shown
 from events.models import Event, MarkResult, RoundStatus, StartEntry, UserAccount
 from events.draws import field_change
@@ -239,6 +239,7 @@ def mark_input(form: Any) -> MarkInput:
         status=status,
         reason=str(form.get("reason") or "")[:200],
         clear=form.get("clear") == "1",
+        confirm=form.get("confirm") == "1",
     )
 
 
@@ -259,6 +260,7 @@ async def mark_submit(request: Request[Any, Any, Any], line_id: FromPath[int]) -
         if exc.status not in (409, 422):
             raise
         row["problem"] = exc.message
+        row["implausible"] = isinstance(exc, Implausible)
         row["values"] = {k: form.get(k) for k in form}
         row["key"] = str(form.get("idempotency_key") or "") or _fresh_key()
         status_code = exc.status
