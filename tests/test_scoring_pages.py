@@ -79,3 +79,30 @@ async def test_the_result_api_is_idempotent_and_refuses_other_referees(demo_db: 
     again = await referee.api("POST", f"/api/matches/{match.id}/result", body)
     assert first.status_code == 201 and again.status_code == 200
     assert first.json()["version"] == again.json()["version"] == 1
+
+
+async def test_a_saved_result_fills_the_sheet_so_a_correction_starts_from_it(demo_db: Database, demo: DemoMeet, clients) -> None:
+    event_id = await _published(demo_db, demo, "TT-MS", "knockout", 1, "M")
+    match = (await _ready(demo_db, event_id))[0]
+    referee = await clients("caipan2")
+    sheet = await referee.get(f"/matches/{match.id}/score")
+    assert 'class="outcomes forfeit-winner"' in sheet.text  # hidden by the stylesheet unless a forfeit is chosen
+    form = {"idempotency_key": _hidden(sheet.text, "idempotency_key"), "version": _hidden(sheet.text, "version"),
+            "outcome": "played", "game_a_1": "11", "game_b_1": "9", "game_a_2": "7", "game_b_2": "11", "game_a_3": "11", "game_b_3": "5"}
+    refused = await referee.post_form(f"/matches/{match.id}/result", form | {"game_b_3": ""}, htmx=True)
+    assert refused.status_code == 422 and 'class="games invalid"' in refused.text
+    saved = await referee.post_form(f"/matches/{match.id}/result", form, htmx=True)
+    assert "已保存:2:1(11:9, 7:11, 11:5)" in saved.text
+    for name, value in (("game_a_2", "7"), ("game_b_2", "11"), ("game_b_3", "5")):
+        assert re.search(rf'name="{name}"[^>]*value="{value}"', saved.text), name
+    assert re.search(r'name="outcome" value="played"\s+checked', saved.text)
+    again = await referee.get(f"/matches/{match.id}/score")
+    assert re.search(r'name="game_a_1"[^>]*value="11"', again.text) and 'id="reason" name="reason" value=""' in again.text
+
+
+def test_the_forfeit_winner_shows_only_for_a_forfeit_or_walkover() -> None:
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parent.parent / "web" / "static" / "zhijia.css").read_text()
+    assert (".score-form:not(:has(input[name=outcome][value=forfeit]:checked, "
+            "input[name=outcome][value=walkover]:checked)) .forfeit-winner { display: none; }") in css

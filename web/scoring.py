@@ -20,7 +20,7 @@ from events.actors import Actor
 from events.db import Database
 from events.errors import DomainError, Forbidden, NotFound
 from events.match_results import NeedsConfirmation, ResultInput, RubberInput, StaleResult
-from events.models import Draw, DrawEntrant, Event, Match, UserAccount
+from events.models import Draw, DrawEntrant, Event, Match, MatchResult, UserAccount
 from scheduling.matches import BADMINTON_TEAM
 from web.auth import actor_of, referee_only, signed_in
 from web.public import db_of
@@ -114,6 +114,38 @@ def parse_result_form(form: Any, mode: str, best_of: int) -> ResultInput:
     return ResultInput(**data)
 
 
+class _Sheet(dict):  # type: ignore[type-arg]
+    """Form values with the multi-value read the template uses for line-up selects."""
+
+    def getall(self, name: str, default: Any = None) -> list[str]:
+        value = self.get(name)
+        if value is None:
+            return list(default or [])
+        return value if isinstance(value, list) else [value]
+
+
+def current_values(result: MatchResult | None, mode: str) -> dict[str, Any]:
+    """The sheet filled in as the match stands, so a correction starts from the saved result
+    rather than from an empty form (the reason is the correction's own, left empty)."""
+    if result is None or result.outcome == "cleared":
+        return {}
+    values = _Sheet(outcome=result.outcome, winner=result.winner_side or "")
+    score = result.score or {}
+    if mode == "tally":
+        values["tally_a"], values["tally_b"] = (str(n) for n in score.get("games", ["", ""]))
+    elif mode == "tie":
+        codes = [r.code for r in BADMINTON_TEAM.rubbers if r.code in score.get("lineups", {}).get("a", {})]
+        for code, rubber in zip(codes, score.get("rubber_scores", []), strict=False):
+            for side in ("a", "b"):
+                values[f"r_{code}_{side}_players"] = [str(p) for p in score["lineups"][side].get(code, [])]
+            for n, (a, b) in enumerate(rubber.get("games", []), start=1):
+                values[f"r_{code}_a_{n}"], values[f"r_{code}_b_{n}"] = str(a), str(b)
+    else:
+        for n, (a, b) in enumerate(score.get("game_scores", []), start=1):
+            values[f"game_a_{n}"], values[f"game_b_{n}"] = str(a), str(b)
+    return values
+
+
 def _fresh_key() -> str:
     return uuid.uuid4().hex
 
@@ -128,7 +160,8 @@ async def _form_page(
     _may_see(actor, context["event"], context["match"])
     return page_or_partial(
         request, "scoring/score.html", "scoring/partials/sheet.html", status_code=status,
-        values=values or {}, problem=problem, stale=stale, confirm=confirm, saved=saved,
+        values=values or current_values(context["history"][-1] if context["history"] else None, context["mode"]),
+        problem=problem, stale=stale, confirm=confirm, saved=saved,
         key=key or _fresh_key(), **context,
     )
 
