@@ -5,11 +5,16 @@ Never a float: "0.1 + 0.2" yuan must be exactly 30 fen in a budget sum.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from events.validation import Problems
+from scheduling.hardship import yuan as hardship_yuan
 
 MAX_FEN = 2_000_000_000  # 20 000 000 yuan: beyond any campaign, and inside a 32-bit column
+
+
+class AmountTooLarge(ValueError):
+    """An amount over MAX_FEN: a slip of the keyboard, not a grant."""
 
 
 def parse_yuan(text: str | None) -> int | None:
@@ -22,8 +27,10 @@ def parse_yuan(text: str | None) -> int | None:
     except InvalidOperation as exc:
         raise ValueError(cleaned) from exc
     # Bounds first: quantizing a huge exponent ("1e3000") raises instead of answering.
-    if not value.is_finite() or value < 0 or value * 100 > MAX_FEN:
+    if not value.is_finite() or value < 0:
         raise ValueError(cleaned)
+    if value * 100 > MAX_FEN:
+        raise AmountTooLarge(cleaned)
     if value != value.quantize(Decimal("0.01")):
         raise ValueError(cleaned)
     return int(value * 100)
@@ -33,6 +40,9 @@ def yuan_field(problems: Problems, field: str, text: str | None, label: str, *, 
     """A money field of a form: fen, or a Chinese problem about it."""
     try:
         fen = parse_yuan(text)
+    except AmountTooLarge:
+        problems.add(field, f"{label}不能超过 {MAX_FEN // 100 // 10_000:,} 万元,请核对是否多输了位数")
+        return None
     except ValueError:
         problems.add(field, f"{label}应为不小于 0 的金额(元,最多两位小数)")
         return None
@@ -43,12 +53,7 @@ def yuan_field(problems: Problems, field: str, text: str | None, label: str, *, 
 
 def yuan(fen: int | None) -> str:
     """117000 → '1,170', 117050 → '1,170.50', None → ''."""
-    if fen is None:
-        return ""
-    value = (Decimal(fen) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    if value == value.to_integral_value():
-        return f"{int(value):,}"
-    return f"{value:,.2f}"
+    return "" if fen is None else hardship_yuan(fen)
 
 
 def yuan_plain(fen: int | None) -> str:

@@ -97,7 +97,7 @@ class Verdict:
     qualifies: bool
     size: int
     size_reason: str
-    income_per_head_fen: int  # rounded to the fen, for showing only
+    income_per_head_fen: int  # cut to the fen, for showing only (as the reasons show it)
     criteria: tuple[str, ...]  # the criteria met: "一", "二", "三", "四"
     reasons: tuple[str, ...]  # one line per criterion, met or not, citing the rule
 
@@ -109,9 +109,10 @@ class Verdict:
 
 
 def yuan(fen: int | Decimal) -> str:
-    """12345 → '123.45', 117000 → '1170' (whole yuan without decimals)."""
+    """12345 → '123.45', 117000 → '1,170' (whole yuan without decimals): how every page and
+    every reason shows an amount (events.money.yuan is this one)."""
     value = (Decimal(fen) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return f"{value:.0f}" if value == value.to_integral_value() else f"{value:.2f}"
+    return f"{int(value):,}" if value == value.to_integral_value() else f"{value:,.2f}"
 
 
 def household_size(h: Household) -> tuple[int, str]:
@@ -139,8 +140,10 @@ def assess(h: Household, rules: HardshipRules) -> Verdict:
     size, size_reason = household_size(h)
     income = h.monthly_income_fen + h.monthly_aid_fen
     per_head = Decimal(income) / size
-    # Shown cut to the fen, so an income a fraction below a line never reads as the line itself.
-    per_head_text = f"家庭人均月收入(含政府救助){yuan(per_head.quantize(Decimal(1), rounding=ROUND_DOWN))} 元"
+    # Shown cut to the fen — in the reasons and on the page alike — so an income a fraction
+    # below a line never reads as the line itself.
+    shown_fen = int(per_head.quantize(Decimal(1), rounding=ROUND_DOWN))
+    per_head_text = f"家庭人均月收入(含政府救助){yuan(shown_fen)} 元"
 
     def within(percent: int, inclusive: bool) -> bool:
         scaled, bound = income * 100, rules.living_line_fen * percent * size
@@ -189,5 +192,4 @@ def assess(h: Household, rules: HardshipRules) -> Verdict:
     else:
         reasons.append(f"不符合第四条:{spent},均未达 {yuan(threshold)} 元")
 
-    rounded = int(per_head.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    return Verdict(bool(met), size, size_reason, rounded, tuple(met), tuple(reasons))
+    return Verdict(bool(met), size, size_reason, shown_fen, tuple(met), tuple(reasons))

@@ -39,13 +39,13 @@ def test_criterion_one_is_below_150_percent_exclusive() -> None:
     assert assess(three(1169), SEED).criteria == ("一",)
     at_line = assess(three(1170), SEED)
     assert not at_line.qualifies
-    assert at_line.reasons[0].startswith("不符合第一条") and "1170 元" in at_line.reasons[0]
+    assert at_line.reasons[0].startswith("不符合第一条") and "1,170 元" in at_line.reasons[0]
 
 
 def test_a_fraction_of_a_fen_below_the_line_counts_and_reads_below_it() -> None:
     v = assess(Household(monthly_income_fen=117_000 * 3 - 1), SEED)
     assert v.criteria == ("一",)
-    assert "1169.99 元" in v.reasons[0]
+    assert "1,169.99 元" in v.reasons[0]
 
 
 def test_government_aid_counts_as_income() -> None:
@@ -202,3 +202,18 @@ def test_money_parsing_refuses_what_is_not_an_amount() -> None:
         except ValueError:
             continue
         raise AssertionError(f"{bad!r} was read as an amount")
+
+
+@given(households, lines)
+def test_the_income_per_head_reads_the_same_in_the_reasons_and_on_the_page(h: Household, rules: HardshipRules) -> None:
+    verdict = assess(h, rules)
+    assert f"家庭人均月收入(含政府救助){yuan(verdict.income_per_head_fen)} 元" in verdict.reasons[0]
+
+
+def test_a_huge_amount_is_refused_with_the_limit() -> None:
+    from events.money import yuan_field
+    from events.validation import Problems
+
+    problems = Problems()
+    assert yuan_field(problems, "amount", "500000000", "慰问金") is None
+    assert problems.items == {"amount": "慰问金不能超过 2,000 万元,请核对是否多输了位数"}
