@@ -127,15 +127,17 @@ class LunarBirthdayInput(msgspec.Struct, forbid_unknown_fields=False):
     month: str = ""
     day: str = ""
     leap: str = ""
+    clear: str = ""  # "1": back to the Gregorian birthday (an explicit button, never an empty form)
 
 
 async def set_lunar_birthday(db: Database, actor: Actor, person_id: int, data: LunarBirthdayInput) -> Person:
-    """Keep a member's birthday by the lunar calendar; empty month and day remove it."""
+    """Keep a member's birthday by the lunar calendar; ``clear`` takes it back to the Gregorian
+    one. An empty month and day is a form sent too soon, not a wish to clear: refused."""
     actor.require_organiser()
     month_text, day_text = (data.month or "").strip(), (data.day or "").strip()
     leap = (data.leap or "").strip() in ("1", "on", "true", "yes")
     month = day = None
-    if month_text or day_text:
+    if not (data.clear or "").strip() == "1":
         p = Problems()
         if not month_text.isdigit() or not 1 <= int(month_text) <= 12:
             p.add("month", "农历月份应为 1–12")

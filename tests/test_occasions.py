@@ -59,7 +59,10 @@ async def test_lunar_birthday_falls_on_its_solar_date_each_year(demo_db: Databas
     assert [(b.on, b.lunar, b.age) for b in found] == [
         (dt.date(2027, 9, 15), "农历八月十五", 47), (dt.date(2028, 10, 3), "农历八月十五", 48),
     ]
-    await occasions.set_lunar_birthday(demo_db, actor, pid, LunarBirthdayInput())
+    with pytest.raises(DomainError) as empty:  # a form sent too soon does not clear a birthday
+        await occasions.set_lunar_birthday(demo_db, actor, pid, LunarBirthdayInput())
+    assert empty.value.problems == {"month": "农历月份应为 1–12", "day": "农历日期应为 1–30"}
+    await occasions.set_lunar_birthday(demo_db, actor, pid, LunarBirthdayInput(clear="1"))
     found = [b for b in await occasions.birthdays(demo_db, actor, dt.date(2027, 1, 1), dt.date(2028, 1, 1)) if b.person_id == pid]
     assert [(b.on, b.lunar) for b in found] == [(dt.date(2027, 2, 28), "")]
 
