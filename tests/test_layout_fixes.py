@@ -109,3 +109,15 @@ async def test_the_rendered_marks_sheet_carries_the_targeted_classes(demo_db: Da
     form = sheet[sheet.index('<form class="mr-form"') :]
     form = form[: form.index("</form>")]
     assert f'<select id="s-{lines[0].id}" name="status">' in form
+
+
+def test_the_campaign_board_fits_a_phone() -> None:
+    # households: a card per row (its group picker at full width); standards: five columns shared out
+    assert _decl(".households thead", "display", PHONE) == "none"
+    assert _decl(".households tr", "display", PHONE) == "grid"
+    assert _decl(".households td:nth-child(7)", "grid-column", PHONE) == "1 / -1"
+    assert _decl(".amounts", "table-layout", PHONE) == "fixed"
+    assert _decl(".amounts input", "width", PHONE) == "100%"
+    assert _decl(".households tr", "display") is None  # a tablet and a desktop keep the table
+    row = (TEMPLATES / "campaigns" / "partials" / "household_row.html").read_text(encoding="utf-8")
+    assert row.count("<td") == 7 and 'class="group-pick"' in row
