@@ -242,6 +242,7 @@ class RecordLine:
     current: bool  # an imported mark, or a result claim whose result was not corrected since
     label: str = ""  # 创纪录 / 破纪录 / 平纪录, as the history reads
     standing: bool = False  # part of the standing record (a holder, or a co-holder)
+    reclaimed: int = 0  # claims its rejection brought forward (see reclaim)
 
     @property
     def state(self) -> State:
@@ -524,16 +525,17 @@ async def _decide(db: Database, actor: Actor, mark_id: int, decision: str, reaso
         meet_id = mark.meet_id if mark.meet_id is not None and await session.get(Meet, mark.meet_id) else None
         measure = mark_measure(mark)
         word = "批准" if decision == "ratified" else "否决"
+        reclaimed = 0
         if decision == "rejected":
             await _unflag(session, mark)
-            await reclaim(session, actor, mark.event_code, f"{mark.holder} 的 {shown(measure, mark.value, None)} 被否决")
+            reclaimed = await reclaim(session, actor, mark.event_code, f"{mark.holder} 的 {shown(measure, mark.value, None)} 被否决")
         audit.record(
             session, actor, "record_ratify" if decision == "ratified" else "record_reject",
             f"{word}纪录「{mark.event_name}」{shown(measure, mark.value, None)} {mark.holder}"
             + (f"({mark.team_name})" if mark.team_name else ""),
             meet_id=meet_id, target=f"record_mark:{mark_id}", reason=reason,
         )
-    return RecordLine(mark, made, bool(current))
+    return RecordLine(mark, made, bool(current), reclaimed=reclaimed)
 
 
 # The chief referee (裁判长) ------------------------------------------------------------------
