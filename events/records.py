@@ -175,8 +175,12 @@ async def reclaim(session: AsyncSession, actor: Actor, event_code: str, why: str
             continue
         meet = await session.get(Meet, event.meet_id)
         assert meet is not None
-        await claim_for_result(session, event, meet, line, result, flag=flag)
         counted.append((result.value, _moment(result.submitted_at)))  # type: ignore[arg-type]
+        try:
+            async with session.begin_nested():  # UNIQUE (mark_result_id): a correction elsewhere claimed it first
+                await claim_for_result(session, event, meet, line, result, flag=flag)
+        except IntegrityError:
+            continue
         made += 1
         audit.record(
             session, actor, "record_claim",
