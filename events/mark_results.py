@@ -27,7 +27,7 @@ from events.actors import Actor
 from events.db import Database
 from events.errors import Conflict, DomainError, Forbidden, NotFound
 from events.measures import measure_of, shown
-from events.models import Event, Heat, MarkResult, Meet, RaceRound, RoundStatus, StartEntry
+from events.models import Event, Heat, MarkResult, Meet, RaceRound, RoundStatus, Sport, StartEntry
 from scheduling.marks import STATUS_LABELS, Mark, MarkError, Measure, parse_mark, status_mark
 from scheduling.plausibility import band, race_distance
 
@@ -229,7 +229,7 @@ async def _outside_band(session: AsyncSession, event: Event, measure: Measure, m
     if mark is None or mark.value is None:
         return ""
     record = None if race_distance(event.name) and measure.kind == "time" else await records.best_known(session, event.code, measure)
-    found = band(measure, event.name, record)
+    found = band(measure, event.name, record, athletics=event.sport == Sport.ATHLETICS)
     if found is None or found.holds(mark.value):
         return ""
     return f"合理范围 {shown(measure, found.low, None)}–{shown(measure, found.high, None)},{found.basis}"

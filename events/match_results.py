@@ -136,7 +136,7 @@ class Scored:
 
 def _side(value: str | None) -> str:
     if value not in ("a", "b"):
-        raise DomainError("请选择获胜方")
+        raise DomainError("请选择获胜方", field="winner")
     return value
 
 
@@ -161,13 +161,13 @@ def _match_score(event: Event, fmt: matches.MatchFormat, data: ResultInput) -> m
         loser = "b" if _side(data.winner) == "a" else "a"
         return matches.forfeit(fmt, data.games, loser)  # type: ignore[arg-type]
     if data.outcome != "played":
-        raise DomainError("比赛结果类型无效")
+        raise DomainError("比赛结果类型无效", field="outcome")
     if mode == "tally":
         if data.tally is None:
-            raise DomainError("请填写双方胜局数")
+            raise DomainError("请填写双方胜局数", field="games")
         return matches.score_tally(fmt, *data.tally)
     if not data.games:
-        raise DomainError("请填写每局比分")
+        raise DomainError("请填写每局比分", field="games")
     return matches.score_match(fmt, data.games)
 
 
@@ -211,7 +211,7 @@ async def _tie_score(
         except matches.InvalidScore as exc:
             problems += [f"{label}:{m}" for m in exc.messages]
     if problems:
-        raise DomainError(";".join(problems))
+        raise DomainError(";".join(problems), field="games")
     return matches.score_tie(fmt, scores), lineups
 
 
@@ -235,7 +235,7 @@ async def score(session: AsyncSession, event: Event, match: Match, data: ResultI
             )
         result = _match_score(event, match_format(event, match.best_of), data)
     except matches.InvalidScore as exc:
-        raise DomainError(";".join(exc.messages)) from exc
+        raise DomainError(";".join(exc.messages), field="games") from exc
     return Scored(
         result.outcome, result.winner,
         {"rubbers": [0, 0], "games": list(result.games_won), "points": list(result.points),
@@ -389,7 +389,7 @@ async def _advance_knockout(
     engine_id = int(match.key.split(":")[1])
     try:
         if scored.winner_side is None:
-            raise DomainError("淘汰赛必须有一方晋级:双方都未到场时,请由裁判长判定一方弃权")
+            raise DomainError("淘汰赛必须有一方晋级:双方都未到场时,请由裁判长判定一方弃权", field="outcome")
         else:
             winner_row = match.a_id if scored.winner_side == "a" else match.b_id
             new = knockout.advance_winner(bracket, engine_id, number_of[winner_row])

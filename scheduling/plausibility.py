@@ -7,8 +7,10 @@ confirms it; the band is wide on purpose, it only catches what no staff member c
 - a race of known distance (the event's name says it: 男子100米, 4×100米接力, 50米托球跑) is
   bounded by speed. The fastest is a pace no one reaches: 10.5 m/s over 100 m, easing with
   distance (a world-class 1500 m is 7.3 m/s; the bound there is 8.7), a relay leg 10 % faster
-  than a start from blocks; the slowest is a 0.5 m/s shuffle (a sack race, a three-legged walk)
-  plus two minutes for a fall, per leg;
+  than a start from blocks. The slowest depends on the race: an athletics race (100米, 1500米,
+  a relay) is at worst walked, 1 m/s, so a slipped decimal point (123.5 for 12.35) is caught;
+  a fun race is a 0.5 m/s shuffle (a sack race, a three-legged walk) plus two minutes for a
+  fall, per leg;
 - other marks are bounded by the event's standing record when there is one: a time from half
   the record to ten times it, a distance or height from a tenth of the record to one and a half
   times it, a count or score up to three times it;
@@ -30,7 +32,8 @@ TOP_SPEED = 10.5  # metres per second over 100 m: faster than any sprinter
 SPEED_FADE = 0.07  # top speed × (100 / metres) ** fade: longer races are run slower
 RELAY_LEG = 0.9  # a relay leg with a flying start: 10 % faster than from the blocks
 SLOWEST = 0.5  # metres per second: a sack race, a three-legged walk
-FALL = 120  # seconds added per leg for a fall or a false start re-run
+FALL = 120  # seconds added per leg of a fun race for a fall or a false start re-run
+WALK = 1.0  # metres per second: an athletics race walked to the line, slower than anyone finishes
 
 _RACE = re.compile(r"(?:(\d+)\s*[×xX*]\s*)?(\d+)\s*(?:米|m|M)")
 
@@ -64,13 +67,14 @@ def fastest_seconds(metres: int) -> float:
     return metres / (TOP_SPEED * (100 / metres) ** SPEED_FADE)
 
 
-def band(measure: Measure, name: str, record: int | None = None) -> Band | None:
+def band(measure: Measure, name: str, record: int | None = None, *, athletics: bool = False) -> Band | None:
     """The plausible marks of an event called ``name`` measured by ``measure``; None for points
-    with no record (their scale is the event's own)."""
+    with no record (their scale is the event's own). ``athletics``: a race that is run, not a
+    fun race, so its slowest is a walk."""
     if measure.kind == "time":
         race = race_distance(name)
         if race is not None:
-            return _race_band(*race)
+            return _race_band(*race, athletics=athletics)
         if record is not None:
             return Band(record // 2, record * 10, "按大会纪录")
         return Band(1_000, 3 * 3600_000, "按成绩类型")
@@ -85,8 +89,8 @@ def band(measure: Measure, name: str, record: int | None = None) -> Band | None:
     }.get(measure.kind)
 
 
-def _race_band(legs: int, metres: int) -> Band:
+def _race_band(legs: int, metres: int, *, athletics: bool) -> Band:
     fastest = fastest_seconds(metres) * (1 if legs == 1 else legs * RELAY_LEG)
-    slowest = legs * (metres / SLOWEST + FALL)
+    slowest = legs * metres / WALK if athletics else legs * (metres / SLOWEST + FALL)
     distance = f"{legs}×{metres}" if legs > 1 else f"{metres}"
     return Band(int(fastest * 1000), int(slowest * 1000), f"按 {distance} 米的距离")

@@ -204,6 +204,18 @@ async def test_walkover_and_double_forfeit_are_recorded(demo_db: Database, demo:
     assert double.result.winner_side is None and double.result.summary == "双方弃权"
 
 
+async def test_a_refusal_names_the_part_of_the_sheet_at_fault(demo_db: Database, demo: DemoMeet) -> None:
+    event_id = await _published(demo_db, demo, "TT-MS", "round_robin", 1, "M")
+    match = (await _ready(demo_db, event_id))[0]
+    with pytest.raises(DomainError, match="请选择获胜方") as no_winner:
+        await match_results.record_result(demo_db, ORG, match.id, _submit(match, outcome="walkover"))
+    with pytest.raises(DomainError, match="不是有效比分") as bad_score:
+        await match_results.record_result(demo_db, ORG, match.id, _submit(match, games=[(11, 10), (11, 5)]))
+    with pytest.raises(DomainError, match="请填写每局比分") as no_score:
+        await match_results.record_result(demo_db, ORG, match.id, _submit(match))
+    assert (no_winner.value.field, bad_score.value.field, no_score.value.field) == ("winner", "games", "games")
+
+
 async def test_badminton_team_line_ups_must_obey_gender(demo_db: Database, demo: DemoMeet) -> None:
     event_id = demo.event_ids["BD-TEAM"]
     for team_id in list(demo.team_ids.values())[:2]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from scheduling.marks import COUNT, DISTANCE, HEIGHT, TIME, parse_mark
@@ -64,3 +64,29 @@ def test_a_record_band_holds_exactly_the_marks_between_its_ends(record: int, val
     b = band(TIME, "齐心协力", record=record)
     assert b is not None
     assert b.holds(value) == (record // 2 <= value <= record * 10)
+
+
+@pytest.mark.parametrize(("typed", "plausible"), [("123.5", False), ("1:35.00", True), ("1:41.00", False), ("12.35", True)])
+def test_an_athletics_race_is_at_worst_walked_so_a_slipped_decimal_point_is_caught(typed: str, plausible: bool) -> None:
+    value = parse_mark(typed, TIME).value
+    assert value is not None
+    assert band(TIME, "男子100米", athletics=True).holds(value) is plausible  # type: ignore[union-attr]
+    assert band(TIME, "男子100米").holds(value)  # type: ignore[union-attr]  # a sack race may take that long
+
+
+@given(metres=st.integers(100, 50_000), pace=st.floats(1.1, 9.5))
+def test_an_athletics_time_holds_and_the_same_digits_with_the_point_slipped_do_not(metres: int, pace: float) -> None:
+    assume(pace < metres / fastest_seconds(metres))  # no one outruns the band's fast end
+    b = band(TIME, f"{metres}米", athletics=True)
+    assert b is not None
+    thousandths = int(metres / pace * 1000)
+    assert b.holds(thousandths)
+    assert not b.holds(thousandths * 10) and not b.holds(thousandths // 10)
+
+
+@given(metres=st.integers(10, 50_000), legs=st.integers(1, 8))
+def test_an_athletics_race_band_lies_inside_the_fun_race_band(metres: int, legs: int) -> None:
+    name = f"{legs}×{metres}米" if legs > 1 else f"{metres}米"
+    run, fun = band(TIME, name, athletics=True), band(TIME, name)
+    assert run is not None and fun is not None
+    assert fun.low == run.low < run.high < fun.high

@@ -90,7 +90,7 @@ async def test_a_saved_result_fills_the_sheet_so_a_correction_starts_from_it(dem
     form = {"idempotency_key": _hidden(sheet.text, "idempotency_key"), "version": _hidden(sheet.text, "version"),
             "outcome": "played", "game_a_1": "11", "game_b_1": "9", "game_a_2": "7", "game_b_2": "11", "game_a_3": "11", "game_b_3": "5"}
     refused = await referee.post_form(f"/matches/{match.id}/result", form | {"game_b_3": ""}, htmx=True)
-    assert refused.status_code == 422 and 'class="games invalid"' in refused.text
+    assert refused.status_code == 422 and 'class="game-row invalid"' in refused.text and _marked(refused.text, "game_b_3")
     saved = await referee.post_form(f"/matches/{match.id}/result", form, htmx=True)
     assert "已保存:2:1(11:9, 7:11, 11:5)" in saved.text
     for name, value in (("game_a_2", "7"), ("game_b_2", "11"), ("game_b_3", "5")):
@@ -106,3 +106,37 @@ def test_the_forfeit_winner_shows_only_for_a_forfeit_or_walkover() -> None:
     css = (Path(__file__).resolve().parent.parent / "web" / "static" / "zhijia.css").read_text()
     assert (".score-form:not(:has(input[name=outcome][value=forfeit]:checked, "
             "input[name=outcome][value=walkover]:checked)) .forfeit-winner { display: none; }") in css
+
+
+def _marked(html: str, name: str) -> bool:
+    """Whether the control called ``name`` is flagged invalid and points at the sheet's message."""
+    tag = re.search(rf'<(?:input|select)[^>]*name="{name}"[^>]*>', html)
+    assert tag, f"no control {name}"
+    return 'aria-invalid="true"' in tag.group(0) and 'aria-describedby="sheet-problem"' in tag.group(0)
+
+
+async def test_a_refused_sheet_flags_only_the_fields_at_fault(demo_db: Database, demo: DemoMeet, clients) -> None:
+    event_id = await _published(demo_db, demo, "TT-MS", "round_robin", 1, "M")
+    match = (await _ready(demo_db, event_id))[0]
+    referee = await clients("caipan2")
+    sheet = (await referee.get(f"/matches/{match.id}/score")).text
+    base = {"idempotency_key": _hidden(sheet, "idempotency_key"), "version": _hidden(sheet, "version")}
+    half = await referee.post_form(f"/matches/{match.id}/result", base | {"outcome": "played", "game_a_1": "11", "game_a_2": "11", "game_b_2": "4"}, htmx=True)
+    assert half.status_code == 422 and "第1局比分没有填完整" in half.text
+    assert _marked(half.text, "game_a_1") and _marked(half.text, "game_b_1") and not _marked(half.text, "game_a_2")
+    assert not _marked(half.text, "reason")
+    walkover = await referee.post_form(f"/matches/{match.id}/result", base | {"outcome": "walkover"}, htmx=True)
+    assert walkover.status_code == 422 and "请选择获胜方" in walkover.text
+    assert _marked(walkover.text, "winner") and 'class="outcomes forfeit-winner invalid"' in walkover.text
+    assert 'class="games"' in walkover.text and not _marked(walkover.text, "game_a_1")
+    form = base | {"outcome": "played", "game_a_1": "11", "game_b_1": "3", "game_a_2": "11", "game_b_2": "3"}
+    assert (await referee.post_form(f"/matches/{match.id}/result", form, htmx=True)).status_code == 200
+    again = (await referee.get(f"/matches/{match.id}/score")).text
+    unexplained = await referee.post_form(
+        f"/matches/{match.id}/result",
+        {"idempotency_key": _hidden(again, "idempotency_key"), "version": _hidden(again, "version"), "outcome": "played",
+         "game_a_1": "3", "game_b_1": "11", "game_a_2": "3", "game_b_2": "11"}, htmx=True,
+    )
+    assert unexplained.status_code == 422 and "须填写理由" in unexplained.text
+    assert _marked(unexplained.text, "reason") and not _marked(unexplained.text, "game_a_1")
+    assert 'value="3"' in unexplained.text  # the correction as typed stays on the sheet

@@ -103,13 +103,13 @@ async def test_the_api_enters_marks_and_refuses_a_stale_version(demo_db: Databas
     event_id, lines = await _published_heats(demo_db, demo)
     referee = await clients("caipan1")
     url = f"/api/start-entries/{lines[0].id}/mark"
-    ok = await referee.api("POST", url, {"idempotency_key": "k1", "version": 0, "mark": "4:05.67"})
-    assert ok.status_code == 200 and ok.json()["mark"] == "4:05.67" and ok.json()["version"] == 1
+    ok = await referee.api("POST", url, {"idempotency_key": "k1", "version": 0, "mark": "1:05.67"})
+    assert ok.status_code == 200 and ok.json()["mark"] == "1:05.67" and ok.json()["version"] == 1
     stale = await referee.api("POST", url, {"idempotency_key": "k2", "version": 0, "mark": "12.00"})
     assert stale.status_code == 409
     rounds = await (await clients(None)).get(f"/api/meets/{demo.meet_id}/events/{event_id}/rounds")
     first = next(line for line in rounds.json()[0]["lines"] if line["id"] == lines[0].id)
-    assert first["mark"] == "4:05.67" and first["place"] == 1
+    assert first["mark"] == "1:05.67" and first["place"] == 1
 
 
 async def test_results_show_places_and_the_final_ranking_when_complete(demo_db: Database, demo: DemoMeet, clients) -> None:
@@ -154,3 +154,36 @@ async def test_an_implausible_mark_comes_back_typed_with_a_confirm_box_and_saves
     assert 'name="confirm" value="1"' in refused.text
     saved = await referee.post_form(f"/start-entries/{line.id}/mark", _line_form(refused.text, line.id) | {"mark": "1.24", "confirm": "1"}, htmx=True)
     assert saved.status_code == 200 and "已保存" in saved.text and 'name="confirm"' not in saved.text
+
+
+async def test_the_api_refuses_an_implausible_mark_unless_it_is_confirmed(demo_db: Database, demo: DemoMeet, clients) -> None:
+    _, lines = await _published_heats(demo_db, demo)
+    referee = await clients("caipan1")
+    url = f"/api/start-entries/{lines[0].id}/mark"
+    refused = await referee.api("POST", url, {"idempotency_key": "k1", "version": 0, "mark": "4:05.67"})
+    assert refused.status_code == 422 and "不像「男子100米」的成绩" in refused.text and "确认无误" in refused.text
+    confirmed = await referee.api("POST", url, {"idempotency_key": "k2", "version": 0, "mark": "4:05.67", "confirm": True})
+    assert confirmed.status_code == 200 and confirmed.json()["mark"] == "4:05.67"
+
+
+def _flagged(html: str, name: str, line_id: int) -> bool:
+    """Whether the line's control called ``name`` is flagged invalid and points at the line's message."""
+    tag = re.search(rf'<(?:input|select)[^>]*name="{name}"[^>]*>', html[html.index(f'id="line-{line_id}"') :])
+    assert tag, f"no control {name}"
+    return 'aria-invalid="true"' in tag.group(0) and f'aria-describedby="p-{line_id}"' in tag.group(0)
+
+
+async def test_a_refused_line_flags_the_control_at_fault_and_names_its_message(demo_db: Database, demo: DemoMeet, clients) -> None:
+    _, lines = await _published_heats(demo_db, demo)
+    line = lines[0]
+    referee = await clients("caipan1")
+    url = f"/start-entries/{line.id}/mark"
+    form = _line_form((await referee.get(f"/heats/{line.heat_id}/score")).text, line.id)
+    unread = await referee.post_form(url, form | {"mark": "12,3x", "status": "", "reason": ""}, htmx=True)
+    assert unread.status_code == 422 and f'id="p-{line.id}"' in unread.text
+    assert _flagged(unread.text, "mark", line.id) and not _flagged(unread.text, "reason", line.id)
+    assert (await referee.post_form(url, form | {"mark": "12.30", "status": "", "reason": ""}, htmx=True)).status_code == 200
+    form = _line_form((await referee.get(f"/heats/{line.heat_id}/score")).text, line.id)
+    unexplained = await referee.post_form(url, form | {"mark": "12.40", "status": "", "reason": ""}, htmx=True)
+    assert unexplained.status_code == 422 and "须填写理由" in unexplained.text and 'value="12.40"' in unexplained.text
+    assert _flagged(unexplained.text, "reason", line.id) and not _flagged(unexplained.text, "mark", line.id)

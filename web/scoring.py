@@ -56,23 +56,25 @@ def _may_see(actor: Actor, event: Event, match: Match) -> None:
         raise Forbidden("这场比赛不在您的执裁范围内")
 
 
-def _int(value: Any) -> int | None:
+def _int(value: Any, field: str = "games") -> int | None:
+    """A typed score; ``field`` is the part of the sheet flagged when it is no number."""
     text = str(value or "").strip()
     if not text:
         return None
     if not text.isdigit():
-        raise DomainError(f"比分「{text}」不是有效的数字")
+        raise DomainError(f"比分「{text}」不是有效的数字", field=field)
     return int(text)
 
 
 def _games(form: Any, prefix: str, count: int) -> list[tuple[int, int]]:
     games = []
     for n in range(1, count + 1):
-        a, b = _int(form.get(f"{prefix}a_{n}")), _int(form.get(f"{prefix}b_{n}"))
+        row = f"{prefix}{n}"  # the row flagged on the sheet, not the whole score
+        a, b = _int(form.get(f"{prefix}a_{n}"), row), _int(form.get(f"{prefix}b_{n}"), row)
         if a is None and b is None:
             continue
         if a is None or b is None:
-            raise DomainError(f"第{n}局比分没有填完整")
+            raise DomainError(f"第{n}局比分没有填完整", field=row)
         games.append((a, b))
     return games
 
@@ -82,7 +84,7 @@ def parse_result_form(form: Any, mode: str, best_of: int) -> ResultInput:
     outcome = form.get("outcome") or "played"
     data: dict[str, Any] = {
         "idempotency_key": form.get("idempotency_key") or "",
-        "version": _int(form.get("version")) or 0,
+        "version": _int(form.get("version"), "version") or 0,
         "outcome": outcome,
         "winner": form.get("winner") or None,
         "reason": form.get("reason") or "",
@@ -91,7 +93,7 @@ def parse_result_form(form: Any, mode: str, best_of: int) -> ResultInput:
     if mode == "tally":
         a, b = _int(form.get("tally_a")), _int(form.get("tally_b"))
         if outcome == "played" and (a is None or b is None):
-            raise DomainError("请填写双方胜局数")
+            raise DomainError("请填写双方胜局数", field="games")
         data["tally"] = (a, b) if a is not None and b is not None else None
         data["games"] = []
     elif mode == "tie":
@@ -152,7 +154,7 @@ def _fresh_key() -> str:
 
 async def _form_page(
     request: Request[Any, Any, Any], match_id: int, *, values: Any = None, problem: str = "",
-    status: int = 200, stale: StaleResult | None = None, confirm: NeedsConfirmation | None = None,
+    problems: dict[str, str] | None = None, status: int = 200, stale: StaleResult | None = None, confirm: NeedsConfirmation | None = None,
     saved: str = "", key: str | None = None,
 ) -> Any:
     db, actor = db_of(request), actor_of(request)
@@ -161,7 +163,7 @@ async def _form_page(
     return page_or_partial(
         request, "scoring/score.html", "scoring/partials/sheet.html", status_code=status,
         values=values or current_values(context["history"][-1] if context["history"] else None, context["mode"]),
-        problem=problem, stale=stale, confirm=confirm, saved=saved,
+        problem=problem, problems=problems or {}, stale=stale, confirm=confirm, saved=saved,
         key=key or _fresh_key(), **context,
     )
 
@@ -204,7 +206,9 @@ async def score_submit(request: Request[Any, Any, Any], match_id: FromPath[int])
     except DomainError as exc:
         if exc.status not in (409, 422):
             raise
-        return await _form_page(request, match_id, values=form, problem=exc.message, status=exc.status, key=key)
+        return await _form_page(
+            request, match_id, values=form, problem=exc.message, problems=exc.problems, status=exc.status, key=key
+        )
     word = "已保存" if recorded.created else "此前已保存(重复提交未重复记录)"
     return await _form_page(request, match_id, saved=f"{word}:{recorded.result.summary}")
 

@@ -260,6 +260,7 @@ async def mark_submit(request: Request[Any, Any, Any], line_id: FromPath[int]) -
         if exc.status not in (409, 422):
             raise
         row["problem"] = exc.message
+        row["field"] = exc.field  # the control flagged on the line; none when the line as a whole is refused
         row["implausible"] = isinstance(exc, Implausible)
         row["values"] = {k: form.get(k) for k in form}
         row["key"] = str(form.get("idempotency_key") or "") or _fresh_key()
