@@ -8,10 +8,15 @@
   current version of its result — is flagged at once (破纪录 / 平纪录) and becomes a pending
   record mark until the chief referee (裁判长) ratifies or rejects it. A pending mark whose
   result was corrected since is void (已失效): it no longer counts and cannot be ratified.
-- When a pending mark stops counting (rejected, or void by a correction), the results it hid are
-  judged again in the order they were entered, each against the marks set before it, and the
-  records among them are claimed then (:func:`reclaim`); a rejected mark's line loses its flag.
-  A corrected result is judged after its own old claim is void, never against it.
+- When a pending mark stops counting (rejected, or void by a correction), the code's current
+  results are judged again in the order they were entered, each against the marks that count
+  and were set before it, in the same transaction, with an audit line (:func:`reclaim`): a
+  result the void mark hid that beat or equalled the record as it then stood becomes a pending
+  claim and its line is flagged; a live claim written as 平纪录 level with the void mark reads
+  破纪录. A rejected mark's line loses its flag. A corrected result is judged after its own old
+  claim is void, never against it.
+- The history reads in the order the marks were set (day, then the moment a result was
+  entered), not the order they were stored: a claim brought forward keeps its place.
 - An event code with no record yet flags nothing: its first record comes from the archive
   import or from a ratified result.
 - One decision per mark (UNIQUE record_mark_id); a rejection needs a reason (CHECK).
@@ -159,36 +164,66 @@ async def claim_for_result(
 
 
 async def reclaim(session: AsyncSession, actor: Actor, event_code: str, why: str) -> int:
-    """Re-judge the code's results that carry no claim, in the order they were entered, once a
-    mark that stood in their way no longer counts (rejected, or void by a correction): each
-    against the ratified and live marks set before it, so a record the void mark hid is claimed
-    (and its line flagged) as if that mark had never been. ``why`` names the change in the audit
-    line. The result rows are append-only: each keeps the flag it was entered with."""
+    """Re-judge the code's current results, in the order they were entered, once a mark that
+    stood in their way no longer counts (rejected, or void by a correction): each against the
+    ratified and live marks set before it, as if that mark had never been. A result with no
+    claim that is a record now is claimed and its line flagged; a claim that only equalled the
+    void mark now reads 破纪录 on its line. ``why`` names the change in the audit lines. The
+    result rows are append-only: each keeps the flag it was entered with."""
     counted = await _counted_marks(session, event_code)
     made = 0
-    for result, line, event in await _unclaimed_results(session, event_code):
+    for result, line, event, claim in await _results_to_judge(session, event_code):
         measure = measure_of(event)
-        before = [value for value, moment in counted if moment < _moment(result.submitted_at)]
-        best = (min if measure.lower_wins else max)(before) if before else None
-        line.record_flag = flag = flag_for(measure, result.value, best)
+        flag = flag_for(measure, result.value, _best_before(measure, counted, result.submitted_at))
+        if claim is not None:
+            _raise_to_record(session, actor, why, event, line, claim, flag)
+            continue
+        line.record_flag = flag
         if flag is None:
             continue
-        meet = await session.get(Meet, event.meet_id)
-        assert meet is not None
-        counted.append((result.value, _moment(result.submitted_at)))  # type: ignore[arg-type]
-        try:
-            async with session.begin_nested():  # UNIQUE (mark_result_id): a correction elsewhere claimed it first
-                await claim_for_result(session, event, meet, line, result, flag=flag)
-        except IntegrityError:
-            continue
-        made += 1
-        audit.record(
-            session, actor, "record_claim",
-            f"{why},补记{FLAG_LABELS[flag]}(待批准):「{event.name}」{line.name} " + shown(measure, result.value, None),
-            meet_id=event.meet_id, target=f"start_entry:{line.id}",
-        )
+        counted.append((result.value, _moment(result.submitted_at)))
+        made += await _claim_hidden(session, actor, why, event, line, result, flag)
     await session.flush()
     return made  # the claims made
+
+
+def _best_before(measure: Measure, counted: list[tuple[int, dt.datetime]], at: dt.datetime) -> int | None:
+    """The best counted mark set before ``at``: what a result entered then had to beat."""
+    before = [value for value, moment in counted if moment < _moment(at)]
+    return (min if measure.lower_wins else max)(before) if before else None
+
+
+def _raise_to_record(
+    session: AsyncSession, actor: Actor, why: str, event: Event, line: StartEntry, claim: RecordMark, flag: Flag | None
+) -> None:
+    """A claim stays as written (append-only); only an equal that is now a record reads higher."""
+    if claim.flag != "equal" or flag != "record" or line.record_flag == "record":
+        return
+    line.record_flag = "record"
+    audit.record(
+        session, actor, "record_claim",
+        f"{why},「{event.name}」{line.name} {shown(measure_of(event), claim.value, None)} 由平纪录改为破纪录(待批准)",
+        meet_id=event.meet_id, target=f"start_entry:{line.id}",
+    )
+
+
+async def _claim_hidden(
+    session: AsyncSession, actor: Actor, why: str, event: Event, line: StartEntry, result: MarkResult, flag: Flag
+) -> int:
+    """Claim a record the void mark hid: 1 when claimed, 0 when another writer claimed it first."""
+    meet = await session.get(Meet, event.meet_id)
+    assert meet is not None
+    try:
+        async with session.begin_nested():  # UNIQUE (mark_result_id): a correction elsewhere claimed it first
+            await claim_for_result(session, event, meet, line, result, flag=flag)
+    except IntegrityError:
+        return 0
+    audit.record(
+        session, actor, "record_claim",
+        f"{why},补记{FLAG_LABELS[flag]}(待批准):「{event.name}」{line.name} " + shown(measure_of(event), result.value, None),
+        meet_id=event.meet_id, target=f"start_entry:{line.id}",
+    )
+    return 1
 
 
 def _moment(at: dt.datetime | dt.date) -> dt.datetime:
@@ -208,14 +243,15 @@ async def _counted_marks(session: AsyncSession, event_code: str) -> list[tuple[i
     return [(value, _moment(at if at is not None else set_on)) for value, set_on, at in rows.all()]
 
 
-async def _unclaimed_results(session: AsyncSession, event_code: str) -> list[Any]:
-    """The code's current marks (each line's latest version, a value) with no claim, oldest first."""
-    claimed = exists().where(RecordMark.mark_result_id == MarkResult.id)
+async def _results_to_judge(session: AsyncSession, event_code: str) -> list[Any]:
+    """The code's current marks (each line's latest version, a value), oldest first, with their
+    live claim (None when unclaimed). Decided claims are settled: the chief referee saw them."""
     rows = await session.execute(
-        select(MarkResult, StartEntry, Event)
+        select(MarkResult, StartEntry, Event, RecordMark)
         .join(StartEntry, and_(StartEntry.id == MarkResult.start_entry_id, StartEntry.version == MarkResult.version))
         .join(Event, Event.id == StartEntry.event_id)
-        .where(Event.code == event_code, MarkResult.value.is_not(None), ~claimed)
+        .outerjoin(RecordMark, RecordMark.mark_result_id == MarkResult.id)
+        .where(Event.code == event_code, MarkResult.value.is_not(None), or_(RecordMark.id.is_(None), _undecided()))  # type: ignore[arg-type]
         .order_by(MarkResult.submitted_at, MarkResult.id)
     )
     return list(rows.all())
@@ -247,6 +283,10 @@ class RecordLine:
     label: str = ""  # 创纪录 / 破纪录 / 平纪录, as the history reads
     standing: bool = False  # part of the standing record (a holder, or a co-holder)
     reclaimed: int = 0  # claims its rejection brought forward (see reclaim)
+    flag: str = ""  # record / equal as it reads now (see _label_history); the stored flag by default
+
+    def __post_init__(self) -> None:
+        self.flag = self.flag or self.mark.flag
 
     @property
     def state(self) -> State:
@@ -264,7 +304,7 @@ class RecordLine:
 
     @property
     def flag_label(self) -> str:
-        return FLAG_LABELS.get(self.mark.flag, "")
+        return FLAG_LABELS.get(self.flag, "")
 
     @property
     def source_label(self) -> str:
@@ -305,7 +345,7 @@ class StandingRecord:
 @dataclass
 class EventHistory:
     standing: StandingRecord
-    lines: list[RecordLine]  # chronological: the day it was set, then the order it was stored
+    lines: list[RecordLine]  # chronological: the day it was set, then the moment (_HISTORY_ORDER)
 
     @property
     def code(self) -> str:
@@ -323,6 +363,13 @@ class CodeEntry:
     lines: list[RecordLine] = field(default_factory=list)
 
 
+# The order the marks were set in, which the history's labels follow. A claim brought forward
+# (see reclaim) is written after claims of results run later than its own, so the order it
+# was stored in is not enough: within a day, imported marks (no time) first, then results by
+# the moment they were entered.
+_HISTORY_ORDER = (RecordMark.set_on, MarkResult.submitted_at.is_not(None), MarkResult.submitted_at, RecordMark.id)
+
+
 async def codes_in_archive(session: AsyncSession, codes: Collection[str] | None = None) -> dict[str, CodeEntry]:
     """Every event code of a timed or measured event, or with a record mark; with its lines."""
     found: dict[str, CodeEntry] = {}
@@ -330,7 +377,8 @@ async def codes_in_archive(session: AsyncSession, codes: Collection[str] | None 
     marks = (
         select(RecordMark, RecordDecision, _still_current().label("current"))  # type: ignore[attr-defined]
         .outerjoin(RecordDecision, RecordDecision.record_mark_id == RecordMark.id)
-        .order_by(RecordMark.set_on, RecordMark.id)
+        .outerjoin(MarkResult, MarkResult.id == RecordMark.mark_result_id)
+        .order_by(*_HISTORY_ORDER)
     )
     if codes is not None:
         events = events.where(Event.code.in_(list(codes)))
@@ -361,21 +409,7 @@ def _standing(entry: CodeEntry, latest_meet_id: int | None) -> StandingRecord:
     else:
         position = (2, 0, entry.code)
     record = StandingRecord(entry.code, name, sport, measure, position=position)
-    best: int | None = None
-    for line in entry.lines:
-        if line.state != "ratified":
-            line.label = line.flag_label
-            continue
-        value = line.mark.value
-        if best is None:
-            line.label = "创纪录"
-        elif value == best:
-            line.label = "平纪录"
-        else:
-            line.label = "破纪录" if is_better(measure, value, best) else "纪录"
-        if best is None or is_better(measure, value, best):
-            best = value
-    record.value = best
+    record.value = best = _label_history(entry.lines, measure)
     for line in entry.lines:
         line.standing = line.state == "ratified" and line.mark.value == best
         if line.standing:
@@ -383,6 +417,37 @@ def _standing(entry: CodeEntry, latest_meet_id: int | None) -> StandingRecord:
         elif line.state == "pending":
             record.pending.append(line)
     return record
+
+
+def _label_history(lines: list[RecordLine], measure: Measure) -> int | None:
+    """Label each mark, oldest first, as the history reads it; return the best ratified mark.
+
+    A ratified mark reads against the ratified marks before it. A pending claim reads against
+    every mark that counted before it (ratified or live): one written as 平纪录 level with a
+    claim since rejected or void reads 破纪录, as its line does (see reclaim)."""
+    best: int | None = None  # the record so far
+    bar: int | None = None  # what a result had to beat so far: ratified and live marks
+    for line in lines:
+        value = line.mark.value
+        if line.state == "pending" and line.flag == "equal" and bar is not None and is_better(measure, value, bar):
+            line.flag = "record"
+        if line.state in ("ratified", "pending") and (bar is None or is_better(measure, value, bar)):
+            bar = value
+        if line.state != "ratified":
+            line.label = line.flag_label
+            continue
+        line.label = _ratified_label(measure, value, best)
+        if best is None or is_better(measure, value, best):
+            best = value
+    return best
+
+
+def _ratified_label(measure: Measure, value: int, best: int | None) -> str:
+    if best is None:
+        return "创纪录"
+    if value == best:
+        return "平纪录"
+    return "破纪录" if is_better(measure, value, best) else "纪录"
 
 
 async def _latest_meet_id(session: AsyncSession) -> int | None:

@@ -234,6 +234,119 @@ async def test_a_pending_claim_of_a_corrected_result_no_longer_counts(demo_db: D
     assert rejected.state == "rejected"
 
 
+# A claim that stops counting brings forward the records it hid --------------------------------
+# The demo's standing record of men's 100 m is 12.81 (ratified). A pending 12.50 stands in the way
+# of every later result until the chief referee decides on it or its result is corrected.
+
+
+async def _enter_in_order(db: Database, lines: list[StartEntry], typed: list[str]) -> None:
+    for line, mark in zip(lines, typed, strict=False):
+        await enter(db, line, mark)
+
+
+async def _flags(db: Database, lines: list[StartEntry]) -> list[str | None]:
+    by_id = {line.id: line.record_flag for line in await lines_of(db, lines[0].event_id)}
+    return [by_id[line.id] for line in lines]
+
+
+async def _live_claims(db: Database) -> list[tuple[str, str, str]]:
+    """(mark, flag, holder) of every pending claim of men's 100 m, as the archive shows them."""
+    (standing,) = [r for r in await records.standing_records(db, "athletics") if r.code == "ATH-100M-M"]
+    return sorted((p.shown, p.mark.flag, p.mark.holder) for p in standing.pending)
+
+
+async def test_rejecting_a_pending_claim_claims_the_later_result_that_beat_the_standing_record(
+    demo_db: Database, demo: DemoMeet
+) -> None:
+    a, b, c, _ = await published_final(demo_db, demo)
+    await _enter_in_order(demo_db, [a, b, c], ["12.50", "12.60", "12.90"])
+    assert await _flags(demo_db, [a, b, c]) == ["record", None, None]  # 12.60 hidden by the pending 12.50
+    rejected = await records.reject(demo_db, demo.actor("caipan1"), (await claim_of(demo_db, a)).id, "超风速")
+    assert rejected.reclaimed == 1
+    # 12.60 beat the ratified 12.81 when it was run; 12.90 never beat anything.
+    assert await _flags(demo_db, [a, b, c]) == [None, "record", None]
+    assert await _live_claims(demo_db) == [("12.60", "record", b.name)]
+    claim = await claim_of(demo_db, b)
+    assert claim.set_on == records.local_date(claim.created_at)  # dated the day it was run
+    assert (await records.standing_for(demo_db, await _event(demo_db, a.event_id))).shown == "12.81"
+    async with demo_db.read() as session:
+        summaries = (await session.scalars(select(AuditLog.summary).where(AuditLog.action == "record_claim"))).all()
+    assert summaries == [f"{a.name} 的 12.50 被否决,补记破纪录(待批准):「男子100米」{b.name} 12.60"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "flags"),
+    [
+        # 12.70 then 12.60: each broke the record as it stood when it was run
+        (["12.50", "12.70", "12.60", "12.75"], [None, "record", "record", None]),
+        # 12.60 then 12.70: 12.70 came after 12.60 and beat nothing
+        (["12.50", "12.60", "12.70", "12.60"], [None, "record", None, "equal"]),
+        # level with the ratified 12.81: an equalled record, then nothing to equal any more
+        (["12.50", "12.81", "12.95", "12.81"], [None, "equal", None, "equal"]),
+    ],
+)
+async def test_the_results_a_rejected_claim_hid_are_judged_in_the_order_they_were_entered(
+    demo_db: Database, demo: DemoMeet, typed: list[str], flags: list[str | None]
+) -> None:
+    lines = await published_final(demo_db, demo)
+    await _enter_in_order(demo_db, lines, typed)
+    assert (await _flags(demo_db, lines))[1:] == [None, None, None]
+    await records.reject(demo_db, demo.actor("caipan1"), (await claim_of(demo_db, lines[0])).id, "超风速")
+    assert await _flags(demo_db, lines) == flags
+    expected = [(typed[i], flags[i], lines[i].name) for i in range(4) if flags[i]]
+    assert await _live_claims(demo_db) == sorted(expected)  # type: ignore[arg-type]
+
+
+async def test_a_correction_that_voids_a_claim_claims_the_later_result_it_hid(demo_db: Database, demo: DemoMeet) -> None:
+    a, b, c, _ = await published_final(demo_db, demo)
+    await _enter_in_order(demo_db, [a, b, c], ["12.50", "12.60", "12.90"])
+    await enter(demo_db, a, "13.05", reason="计时员读错了表")
+    assert await _flags(demo_db, [a, b, c]) == [None, "record", None]
+    assert await _live_claims(demo_db) == [("12.60", "record", b.name)]
+
+
+async def test_a_ratified_claim_hides_later_results_and_nothing_is_brought_forward(demo_db: Database, demo: DemoMeet) -> None:
+    a, b, *_ = await published_final(demo_db, demo)
+    await _enter_in_order(demo_db, [a, b], ["12.50", "12.60"])
+    ratified = await records.ratify(demo_db, demo.actor("caipan1"), (await claim_of(demo_db, a)).id)
+    assert ratified.reclaimed == 0
+    assert await _flags(demo_db, [a, b]) == ["record", None] and await _live_claims(demo_db) == []
+
+
+async def test_a_claim_level_with_a_rejected_claim_reads_as_the_record_it_broke(demo_db: Database, demo: DemoMeet) -> None:
+    # b's 12.50 only equalled a's pending 12.50; with a's rejected, b broke the ratified 12.81.
+    a, b, *_ = await published_final(demo_db, demo)
+    await _enter_in_order(demo_db, [a, b], ["12.50", "12.50"])
+    assert await _flags(demo_db, [a, b]) == ["record", "equal"]
+    rejected = await records.reject(demo_db, demo.actor("caipan1"), (await claim_of(demo_db, a)).id, "超风速")
+    assert rejected.reclaimed == 0  # b's claim stands; only what it reads as changes
+    assert await _flags(demo_db, [a, b]) == [None, "record"]
+    (standing,) = [r for r in await records.standing_records(demo_db, "athletics") if r.code == "ATH-100M-M"]
+    assert [(p.shown, p.flag, p.flag_label) for p in standing.pending] == [("12.50", "record", "破纪录")]
+    async with demo_db.read() as session:
+        summary = await session.scalar(select(AuditLog.summary).where(AuditLog.action == "record_claim"))
+    assert summary == f"{a.name} 的 12.50 被否决,「男子100米」{b.name} 12.50 由平纪录改为破纪录(待批准)"
+
+
+async def test_a_claim_brought_forward_keeps_its_place_in_the_history(demo_db: Database, demo: DemoMeet) -> None:
+    # 12.70 is hidden by the pending 12.50; 12.40 beats 12.50 and is claimed at once. Rejecting
+    # 12.50 claims 12.70 after 12.40's claim was written, but 12.70 was run first: once both are
+    # ratified the history reads 12.70 破纪录 (of 12.81), then 12.40 破纪录 (of 12.70).
+    a, b, c, _ = await published_final(demo_db, demo)
+    await _enter_in_order(demo_db, [a, b, c], ["12.50", "12.70", "12.40"])
+    chief = demo.actor("caipan1")
+    await records.reject(demo_db, chief, (await claim_of(demo_db, a)).id, "超风速")
+    for line in (c, b):
+        await records.ratify(demo_db, chief, (await claim_of(demo_db, line)).id)
+    history = await records.event_history(demo_db, "ATH-100M-M")
+    assert [(h.shown, h.label, h.state) for h in history.lines[-3:]] == [
+        ("12.50", "破纪录", "rejected"),
+        ("12.70", "破纪录", "ratified"),
+        ("12.40", "破纪录", "ratified"),
+    ]
+    assert [h.mark.holder for h in history.standing.holders] == [c.name]
+
+
 # Decisions -----------------------------------------------------------------------------------
 
 
