@@ -94,7 +94,7 @@ class VisitInput(msgspec.Struct, forbid_unknown_fields=False):
 
 def _count(p: Problems, field: str, text: str, label: str, lo: int, hi: int) -> int:
     text = (text or "").strip() or "0"
-    if not text.isdigit() or not lo <= int(text) <= hi:
+    if not text.isdecimal() or not lo <= int(text) <= hi:  # not isdigit: int() cannot read "²"
         p.add(field, f"{label}应为 {lo}–{hi} 之间的整数")
         return lo
     return int(text)

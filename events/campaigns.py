@@ -297,7 +297,7 @@ class LivingLineInput(msgspec.Struct, forbid_unknown_fields=False):
 
 def _int_field(p: Problems, field: str, text: str, label: str, lo: int, hi: int) -> int | None:
     text = (text or "").strip()
-    if not text.isdigit() or not lo <= int(text) <= hi:
+    if not text.isdecimal() or not lo <= int(text) <= hi:  # not isdigit: int() cannot read "²"
         p.add(field, f"{label}应为 {lo}–{hi} 之间的整数")
         return None
     return int(text)

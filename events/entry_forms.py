@@ -247,7 +247,7 @@ def parse_birth_date(value: Any, on: dt.date | None = None) -> tuple[dt.date, bo
             text = norm(value)
             if not text:
                 return None
-            if text.isdigit():
+            if text.isdecimal():
                 found = _date_from_number(int(text))
             else:
                 match = _DATE_TEXT.fullmatch(text)

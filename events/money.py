@@ -11,6 +11,7 @@ from events.validation import Problems
 from scheduling.hardship import yuan as hardship_yuan
 
 MAX_FEN = 2_000_000_000  # 20 000 000 yuan: beyond any campaign, and inside a 32-bit column
+MAX_YUAN_DIGITS = len(str(MAX_FEN // 100))  # a larger exponent is over the limit, whatever its digits
 
 
 class AmountTooLarge(ValueError):
@@ -19,7 +20,8 @@ class AmountTooLarge(ValueError):
 
 def parse_yuan(text: str | None) -> int | None:
     """'1,170.5' → 117050; '' → None; ValueError for anything that is not an amount ≥ 0."""
-    cleaned = (text or "").strip().replace(",", "").replace(",", "").removesuffix("元").strip()
+    # A Chinese keyboard types the full-width comma (，) as readily as the ASCII one.
+    cleaned = (text or "").strip().replace(",", "").replace("，", "").removesuffix("元").strip()
     if not cleaned:
         return None
     try:
@@ -29,7 +31,8 @@ def parse_yuan(text: str | None) -> int | None:
     # Bounds first: quantizing a huge exponent ("1e3000") raises instead of answering.
     if not value.is_finite() or value < 0:
         raise ValueError(cleaned)
-    if value * 100 > MAX_FEN:
+    # The magnitude before any arithmetic: "1e999999999" × 100 overflows Decimal's context.
+    if (not value.is_zero() and value.adjusted() > MAX_YUAN_DIGITS) or value * 100 > MAX_FEN:
         raise AmountTooLarge(cleaned)
     if value != value.quantize(Decimal("0.01")):
         raise ValueError(cleaned)

@@ -29,7 +29,7 @@ from events.campaigns import parse_date
 from events.db import Database
 from events.errors import DomainError, NotFound
 from events.models import AuditLog, Person, utcnow
-from events.validation import Problems
+from events.validation import Problems, chosen_id
 from scheduling.recurrence import lunar_dates, lunar_to_solar
 
 KIND_LABELS: dict[str, str] = {
@@ -139,12 +139,10 @@ async def set_lunar_birthday(db: Database, actor: Actor, person_id: int, data: L
     month = day = None
     if not (data.clear or "").strip() == "1":
         p = Problems()
-        if not month_text.isdigit() or not 1 <= int(month_text) <= 12:
-            p.add("month", "农历月份应为 1–12")
-        if not day_text.isdigit() or not 1 <= int(day_text) <= 30:
-            p.add("day", "农历日期应为 1–30")
+        month = _number(p, "month", month_text, "农历月份", 12)
+        day = _number(p, "day", day_text, "农历日期", 30)
         p.raise_if_any()
-        month, day = int(month_text), int(day_text)
+        assert month and day
         # A leap month that no year 1900–2099 has would never fall; refuse it plainly.
         if leap and not any(_has_leap(year, month) for year in range(1900, 2100)):
             raise DomainError(f"没有闰{LUNAR_MONTHS[month - 1]}月", field="leap")
@@ -156,6 +154,24 @@ async def set_lunar_birthday(db: Database, actor: Actor, person_id: int, data: L
         text = lunar_label(month, day, leap) if month and day else "改为公历生日"
         audit.record(session, actor, "person_lunar_birthday", f"{person.name} 生日:{text}", target=f"person:{person.id}")
     return person
+
+
+def _number(p: Problems, field: str, text: str, label: str, most: int) -> int | None:
+    """1…most, or a problem: an empty field asks for it, anything else says the range."""
+    if not text:
+        p.add(field, f"请填写{label}(1–{most})")
+    elif not text.isdecimal() or not 1 <= int(text) <= most:  # not isdigit: int() cannot read "²"
+        p.add(field, f"{label}应为 1–{most}")
+    else:
+        return int(text)
+    return None
+
+
+def chosen_person(text: str | None) -> int:
+    """The member a form names by id, or a Chinese refusal (never an error from the database)."""
+    person_id = chosen_id(text, "person_id", "请选择职工", "职工无效")
+    assert person_id is not None
+    return person_id
 
 
 def _has_leap(year: int, month: int) -> bool:
@@ -253,12 +269,14 @@ async def save_occasion(db: Database, actor: Actor, data: OccasionInput, occasio
     location = p.text("location", data.location, "地点", max_len=120, required=False)
     note = p.text("note", data.note, "备注", max_len=2000, required=False)
     remind = (data.remind_days or "").strip() or "0"
-    if not remind.isdigit() or not 0 <= int(remind) <= 60:
+    if not remind.isdecimal() or not 0 <= int(remind) <= 60:
         p.add("remind_days", "提前提醒天数应为 0–60")
-    person_text = (data.person_id or "").strip()
-    if person_text and not person_text.isdigit():
-        p.add("person_id", "职工无效")
-    person_id = int(person_text) if person_text.isdigit() else None
+    person_id = None
+    if (data.person_id or "").strip():
+        try:
+            person_id = chosen_person(data.person_id)
+        except DomainError as refused:
+            p.add("person_id", refused.message)
     if person_id is None and data.kind not in UNION_KINDS:
         p.add("person_id", f"{KIND_LABELS.get(data.kind, '该类')}须选择职工")
     if person_id is None and not title and data.kind in UNION_KINDS:

@@ -169,7 +169,7 @@ def _int(p: Problems, field_name: str, text: str, label: str, lo: int, hi: int, 
     text = (text or "").strip()
     if not text and not required:
         return None
-    if not text.isdigit() or not lo <= int(text) <= hi:
+    if not text.isdecimal() or not lo <= int(text) <= hi:  # not isdigit: "²" is a digit int() cannot read
         p.add(field_name, f"{label}应为 {lo}–{hi} 之间的整数")
         return None
     return int(text)
@@ -506,6 +506,7 @@ async def save_pairing(db: Database, actor: Actor, data: PairingInput, pairing_i
             session.add(pairing)
         else:
             pairing = await _pairing(session, pairing_id)
+            await _keeps_its_meetings(session, pairing_id, starts, ends)
             await _bump_all_series(session, pairing_id)
         pairing.name, pairing.model_unit, pairing.starts_on, pairing.ends_on, pairing.goals = name, model_unit, starts, ends, goals
         await session.flush()
@@ -516,6 +517,33 @@ async def save_pairing(db: Database, actor: Actor, data: PairingInput, pairing_i
             target=f"pairing:{pairing.id}",
         )
     return pairing
+
+
+async def _keeps_its_meetings(session: AsyncSession, pairing_id: int, starts: dt.date, ends: dt.date) -> None:
+    """A period shortened past a meeting already recorded, or moved to its day, would drop it from
+    every view of the pairing (they show the period only): refused, naming the meeting. Planned
+    meetings the rule gives simply end with the period."""
+    rows = (
+        await session.execute(
+            select(MeetingSeries.title, MeetingOccurrence)
+            .join(MeetingSeries, MeetingSeries.id == MeetingOccurrence.series_id)
+            .where(MeetingSeries.pairing_id == pairing_id)
+            .order_by(func.coalesce(MeetingOccurrence.moved_start, MeetingOccurrence.original_start))
+        )
+    ).all()
+    for title, row in rows:
+        at = row.moved_start or row.original_start
+        if starts <= at.date() <= ends or not (_recorded(row) or _moved_away(row, starts, ends)):
+            continue
+        field_name = "starts_on" if at.date() < starts else "ends_on"
+        if _recorded(row):
+            raise DomainError(f"{title} {at:%Y-%m-%d %H:%M} 已有记录,结对期须包含这一天", field=field_name)
+        raise DomainError(f"{title} 已改期到 {at:%Y-%m-%d %H:%M},结对期须包含这一天", field=field_name)
+
+
+def _moved_away(row: MeetingOccurrence, starts: dt.date, ends: dt.date) -> bool:
+    """A planned meeting the rule still gives inside the period, moved to a day outside it."""
+    return row.moved_start is not None and row.status != MeetingStatus.CANCELLED and starts <= row.original_start.date() <= ends
 
 
 async def _bump_all_series(session: AsyncSession, pairing_id: int) -> None:

@@ -1411,7 +1411,7 @@ async def _bound_rows(
         kind, _, rest = name.partition(":")
         label = BOUND_LABELS.get(kind, name)
         if kind == "venue":
-            venue = venues.get(int(rest[2:])) if rest.startswith("v:") and rest[2:].isdigit() else None
+            venue = venues.get(int(rest[2:])) if rest.startswith("v:") and rest[2:].isdecimal() else None
             label = f"{label}:{venue.name if venue else '未指定场地'}"
         elif kind in ("person", "team"):  # the key less its "p:" / "t:", as the bound names it
             label = f"{label}:{await _in_words(session, meet, f'{kind[0]}:{base_key(rest)}')}"

@@ -4,6 +4,23 @@ from __future__ import annotations
 
 import enum
 
+MAX_ID = 2**31 - 1  # the id columns' range: a longer number names no row, and the drivers refuse it
+
+
+def chosen_id(text: str | None, field: str, missing: str | None, invalid: str) -> int | None:
+    """The row a form picks by id, or a Chinese refusal (never an error from the database).
+    Empty answers None when ``missing`` is None, else refuses with it."""
+    from events.errors import DomainError
+
+    text = (text or "").strip()
+    if not text:
+        if missing is None:
+            return None
+        raise DomainError(missing, field=field)
+    if not text.isdecimal() or int(text) > MAX_ID:  # not isdigit: int() cannot read "²"
+        raise DomainError(invalid, field=field)
+    return int(text)
+
 
 class Problems:
     """Collects field problems and raises them together."""
@@ -19,7 +36,7 @@ class Problems:
             self.add(field, message)
 
     def text(self, field: str, value: str, label: str, *, max_len: int, required: bool = True) -> str:
-        value = value.strip()
+        value = value.replace("\x00", "").strip()  # PostgreSQL stores no NUL; JSON callers skip web.forms
         if required and not value:
             self.add(field, f"请填写{label}")
         elif len(value) > max_len:

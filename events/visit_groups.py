@@ -32,7 +32,7 @@ from events.models import (
     utcnow,
 )
 from events.people import archive_match
-from events.validation import Problems
+from events.validation import Problems, chosen_id
 
 
 class GroupInput(msgspec.Struct, forbid_unknown_fields=False):
@@ -49,6 +49,11 @@ class MemberInput(msgspec.Struct, forbid_unknown_fields=False):
     name: str = ""
     unit: str = ""
     phone: str = ""
+
+
+def chosen_group(text: str) -> int | None:
+    """The group a form picks by id; None (empty) takes the household out of its group."""
+    return chosen_id(text, "group_id", None, "慰问小组无效")
 
 
 def _time(p: Problems, field: str, text: str, label: str) -> dt.time | None:

@@ -4,6 +4,7 @@ Chinese refusals in place for HTMX forms, the counts report and its xlsx, the oc
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Awaitable, Callable
 
@@ -166,3 +167,31 @@ async def test_api_lists_pairings_records_an_occurrence_and_gives_reminders(clie
     reminders = await organiser.api("GET", "/api/occasions/reminders")
     assert reminders.status_code == 200 and any("农历" in r["title"] for r in reminders.json())
     assert (await (await clients(LEADER)).api("GET", "/api/pairings")).status_code == 403
+
+
+async def test_a_move_outside_the_pairing_period_is_refused_in_place_and_the_form_keeps_to_the_period(clients: Clients, demo_db: Database, demo: DemoMeet) -> None:
+    pairing_id = await _pairing_id(demo_db)
+    organiser = await clients(ORGANISER)
+    page = await pairings.pairing_page(demo_db, demo.actor(ORGANISER), pairing_id)
+    upcoming = next(s for s in page.series if s.series.kind == "monthly").upcoming[0]
+    p = page.pairing
+    after = (p.ends_on + dt.timedelta(days=30)).isoformat()
+    refused = await organiser.post_form(upcoming.url + "/move", {"day": after, "start_time": "09:00", "end_time": "10:00"}, htmx=True)
+    assert refused.status_code == 422 and refused.headers.get("hx-retarget") == "#flash"  # the form, with what was typed, stays
+    assert f"结对期为 {p.starts_on:%Y-%m-%d} 至 {p.ends_on:%Y-%m-%d},不能把会议改到 {after}" in refused.text
+    form = (await organiser.get(upcoming.url)).text
+    assert f'name="day" type="date" required min="{p.starts_on}" max="{p.ends_on}"' in form
+    partners = (await organiser.get(f"/org/pairings/{pairing_id}")).text
+    assert f'name="changed_on" type="date" min="' in partners and f'max="{p.ends_on}"' in partners
+
+
+async def test_an_empty_lunar_birthday_form_is_refused_in_chinese(clients: Clients, demo_db: Database, demo: DemoMeet) -> None:
+    organiser = await clients(ORGANISER)
+    nobody = await organiser.post_form("/org/occasions/lunar", {"person_id": "", "month": "", "day": ""}, htmx=True)
+    assert nobody.status_code == 422 and "请选择职工" in nobody.text
+    person_id = demo.person_ids[demo.team_of(LEADER)][3]
+    empty = await organiser.post_form("/org/occasions/lunar", {"person_id": str(person_id), "month": "", "day": ""}, htmx=True)
+    assert empty.status_code == 422 and "请填写农历月份(1–12)" in empty.text
+    for odd in ("9" * 20, "²"):
+        refused = await organiser.post_form("/org/occasions/lunar", {"person_id": odd, "month": "8", "day": "15"}, htmx=True)
+        assert refused.status_code == 422 and "职工无效" in refused.text

@@ -244,3 +244,32 @@ async def test_tags_and_living_lines_pages(clients: Clients, demo_db: Database, 
     saved = await organiser.post_form("/org/campaigns/living-lines", {"region": "本市", "year": "2028", "line": "820"})
     assert saved.status_code == 303
     assert "820" in (await organiser.get("/org/campaigns/living-lines")).text
+
+
+async def test_a_person_added_twice_to_a_group_is_refused_in_place(clients: Clients, demo_db: Database) -> None:
+    campaign_id, _, groups = await _ids(demo_db)
+    organiser = await clients(ORGANISER)
+    url = f"/org/campaigns/{campaign_id}/groups/{groups[0]}/members"
+    first = await organiser.post_form(url, {"name": "王重复", "unit": "工会办公室"}, htmx=True)
+    assert first.status_code < 300
+    again = await organiser.post_form(url, {"name": "王重复", "unit": "工会办公室"}, htmx=True)
+    assert again.status_code == 409 and "王重复(工会办公室) 已在「第一组」中" in again.text
+    assert again.headers.get("hx-retarget") == "#flash"
+
+
+async def test_amounts_and_ids_beyond_any_range_are_refused_in_chinese_not_a_500(clients: Clients, demo_db: Database) -> None:
+    campaign_id, households, _ = await _ids(demo_db)
+    organiser = await clients(ORGANISER)
+    household = f"/org/campaigns/{campaign_id}/households/{households[0].id}"
+    huge = await organiser.post_form(household + "/amount", {"cash": "1e999999999", "override_reason": "核对"}, htmx=True)
+    assert huge.status_code == 422 and "慰问金不能超过 2,000 万元" in huge.text
+    lines = await organiser.post_form("/org/campaigns/living-lines", {"region": "本市", "year": "2027", "line": "1e999999999"}, htmx=True)
+    assert lines.status_code == 422 and "最低生活保障线不能超过 2,000 万元" in lines.text
+    # "²" passes str.isdigit, but int() cannot read it
+    odd_year = await organiser.post_form("/org/campaigns/living-lines", {"region": "本市", "year": "²", "line": "780"}, htmx=True)
+    assert odd_year.status_code == 422 and "年度应为" in odd_year.text
+    odd_persons = await organiser.post_form(f"/org/campaigns/{campaign_id}/households", {"name": "李某", "category": "退休", "persons": "1²"}, htmx=True)
+    assert odd_persons.status_code == 422 and "慰问人数应为 1–20 之间的整数" in odd_persons.text
+    for group_id in ("9" * 20, "²"):
+        picked = await organiser.post_form(household + "/group", {"group_id": group_id}, htmx=True)
+        assert picked.status_code == 422 and "慰问小组无效" in picked.text

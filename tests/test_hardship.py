@@ -217,3 +217,21 @@ def test_a_huge_amount_is_refused_with_the_limit() -> None:
     problems = Problems()
     assert yuan_field(problems, "amount", "500000000", "慰问金") is None
     assert problems.items == {"amount": "慰问金不能超过 2,000 万元,请核对是否多输了位数"}
+
+
+def test_an_amount_beyond_any_decimal_exponent_is_refused_with_the_limit_not_an_error() -> None:
+    # "1e999999999" overflowed Decimal's context on the multiplication by 100: a 500 on every money form
+    from events.money import yuan_field
+    from events.validation import Problems
+
+    for huge in ("1e999999999", "9" * 40, "1E+1000000000"):
+        problems = Problems()
+        assert yuan_field(problems, "amount", huge, "慰问金") is None
+        assert problems.items == {"amount": "慰问金不能超过 2,000 万元,请核对是否多输了位数"}
+    problems = Problems()
+    assert yuan_field(problems, "amount", "1e-999999999", "慰问金") is None
+    assert problems.items == {"amount": "慰问金应为不小于 0 的金额(元,最多两位小数)"}
+
+
+def test_full_width_separators_typed_with_a_chinese_keyboard_are_read() -> None:
+    assert parse_yuan("1,170.5") == parse_yuan("1，170.5") == parse_yuan("１，１７０.５ 元") == 117_050

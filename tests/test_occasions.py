@@ -61,7 +61,7 @@ async def test_lunar_birthday_falls_on_its_solar_date_each_year(demo_db: Databas
     ]
     with pytest.raises(DomainError) as empty:  # a form sent too soon does not clear a birthday
         await occasions.set_lunar_birthday(demo_db, actor, pid, LunarBirthdayInput())
-    assert empty.value.problems == {"month": "农历月份应为 1–12", "day": "农历日期应为 1–30"}
+    assert empty.value.problems == {"month": "请填写农历月份(1–12)", "day": "请填写农历日期(1–30)"}
     await occasions.set_lunar_birthday(demo_db, actor, pid, LunarBirthdayInput(clear="1"))
     found = [b for b in await occasions.birthdays(demo_db, actor, dt.date(2027, 1, 1), dt.date(2028, 1, 1)) if b.person_id == pid]
     assert [(b.on, b.lunar) for b in found] == [(dt.date(2027, 2, 28), "")]
@@ -82,6 +82,9 @@ async def test_bad_lunar_birthdays_are_refused_in_chinese(demo_db: Database, dem
     with pytest.raises(DomainError) as bad:
         await occasions.set_lunar_birthday(demo_db, actor, pid, LunarBirthdayInput(month="13", day="0"))
     assert bad.value.problems == {"month": "农历月份应为 1–12", "day": "农历日期应为 1–30"}
+    with pytest.raises(DomainError) as other_script:  # "²" passes str.isdigit, but is no number int() reads
+        await occasions.set_lunar_birthday(demo_db, actor, pid, LunarBirthdayInput(month="²", day="1²"))
+    assert other_script.value.problems == {"month": "农历月份应为 1–12", "day": "农历日期应为 1–30"}
     with pytest.raises(IntegrityError):
         async with demo_db.write() as session:
             person = await session.get(Person, pid)
@@ -196,3 +199,19 @@ async def test_a_cancelled_occasion_stays_in_the_feed_as_cancelled_with_a_higher
     assert (await occasions.get_occasion(demo_db, actor, occasion.id)).cancelled
     with pytest.raises(Forbidden):
         await occasions.cancel_occasion(demo_db, demo.actor(LEADER), occasion.id)
+
+
+def test_the_member_chosen_on_a_form_is_an_id_or_a_chinese_refusal() -> None:
+    assert occasions.chosen_person(" 12 ") == 12
+    for text, message in (("", "请选择职工"), ("  ", "请选择职工"), ("张三", "职工无效"), ("²", "职工无效"), ("9" * 20, "职工无效")):
+        with pytest.raises(DomainError, match=message) as refused:
+            occasions.chosen_person(text)
+        assert refused.value.field == "person_id"
+
+
+async def test_an_occasion_for_a_member_id_out_of_range_is_refused_not_an_error(demo_db: Database, demo: DemoMeet) -> None:
+    actor = demo.actor(ORGANISER)
+    for text in ("9" * 20, "²"):
+        with pytest.raises(DomainError) as bad:
+            await occasions.save_occasion(demo_db, actor, OccasionInput(person_id=text, kind="hospital", occurs_on="2027-05-01"))
+        assert bad.value.problems["person_id"] == "职工无效"

@@ -282,3 +282,34 @@ async def test_a_level_is_dated_inside_the_pairing_and_after_the_latest_change(d
     await pairings.set_partner_level(demo_db, actor, partner.id, LevelInput(level="合格", changed_on="2027-06-30"))
     with pytest.raises(DomainError, match="财务部 最近一次评定在 2027-06-30,新的评定日期不能更早"):
         await pairings.set_partner_level(demo_db, actor, partner.id, LevelInput(level="模范", changed_on="2027-03-31"))
+
+
+async def test_the_period_cannot_be_shortened_past_a_recorded_or_moved_meeting(demo_db: Database, demo: DemoMeet) -> None:
+    # shortened past them, a held meeting or a moved one would vanish from every view of the pairing
+    actor = demo.actor(ORGANISER)
+    pid = await _pairing(demo_db, demo)
+    sid = await _monthly(demo_db, demo, pid)
+    held_on = dt.datetime(2027, 2, 10, 9)
+    await pairings.record_occurrence(demo_db, actor, sid, held_on, RecordInput(minutes="议定帮扶事项", held="1"), now=NOW)
+    shorter = PairingInput(name="二车间联手兴家", model_unit="二车间", starts_on="2027-03-01", ends_on="2027-12-31")
+    with pytest.raises(DomainError, match="月会办 2027-02-10 09:00 已有记录,结对期须包含这一天") as refused:
+        await pairings.save_pairing(demo_db, actor, shorter, pid)
+    assert refused.value.field == "starts_on"
+    await pairings.move_occurrence(demo_db, actor, sid, dt.datetime(2027, 6, 10, 9), MoveInput(day="2027-06-30", start_time="09:00", end_time="10:00"), now=NOW)
+    with pytest.raises(DomainError, match="月会办 已改期到 2027-06-30 09:00,结对期须包含这一天"):
+        await pairings.save_pairing(demo_db, actor, PairingInput(name="二车间联手兴家", model_unit="二车间", starts_on="2027-01-01", ends_on="2027-06-20"), pid)
+    # planned meetings the rule gives simply end with the shorter period
+    await pairings.save_pairing(demo_db, actor, PairingInput(name="二车间联手兴家", model_unit="二车间", starts_on="2027-01-01", ends_on="2027-09-30"), pid)
+    _, _, views = await pairings.series_schedule(demo_db, actor, sid, now=NOW)
+    assert [v.occurrence.start.month for v in views] == [1, 2, 3, 4, 5, 6, 7, 8, 9]
+
+
+async def test_numbers_in_other_scripts_are_refused_in_chinese_not_an_error(demo_db: Database, demo: DemoMeet) -> None:
+    # "²" passes str.isdigit but int() cannot read it
+    actor = demo.actor(ORGANISER)
+    pid = await _pairing(demo_db, demo)
+    sid = await _monthly(demo_db, demo, pid)
+    with pytest.raises(DomainError, match="出席人数应为 0–10000 之间的整数"):
+        await pairings.record_occurrence(demo_db, actor, sid, dt.datetime(2027, 2, 10, 9), RecordInput(minutes="纪要", attendee_count="²"), now=NOW)
+    with pytest.raises(DomainError, match="时长"):
+        await pairings.save_series(demo_db, actor, pid, SeriesInput(kind="monthly", starts_on="2027-01-10", duration_minutes="9²"))

@@ -192,12 +192,8 @@ async def occasion_create(request: Request[Any, Any, Any]) -> Any:
 @post(OCCASIONS + "/lunar", name="occasion_lunar_birthday", guards=GUARDS)
 async def lunar_birthday(request: Request[Any, Any, Any]) -> Any:
     form = await request.form()
-    raw = str(form.get("person_id") or "").strip()
-    if not raw.isdigit():
-        from events.errors import DomainError
-
-        raise DomainError("请填写职工编号(档案中的序号)", field="person_id")
-    await occasions.set_lunar_birthday(db_of(request), actor_of(request), int(raw), parse(form, LunarBirthdayInput))
+    person_id = occasions.chosen_person(str(form.get("person_id") or ""))
+    await occasions.set_lunar_birthday(db_of(request), actor_of(request), person_id, parse(form, LunarBirthdayInput))
     return go(request, OCCASIONS + "#lunar")
 
 

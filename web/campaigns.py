@@ -16,7 +16,6 @@ from litestar.params import FromPath
 from events import beneficiaries, campaigns, person_tags, visit_groups
 from events.beneficiaries import HardshipInput, HouseholdInput, VisitInput
 from events.campaigns import CATEGORIES, MASK_LABELS, STATUS_LABELS, CampaignInput, LivingLineInput
-from events.errors import DomainError
 from events.meets import today
 from events.money import yuan, yuan_plain
 from events.visit_groups import GroupInput, MemberInput
@@ -139,11 +138,9 @@ async def household_amount(request: Request[Any, Any, Any], campaign_id: FromPat
 async def household_group(request: Request[Any, Any, Any], campaign_id: FromPath[int], household_id: FromPath[int]) -> Any:
     """Assign a group; from the board's select (HTMX) the answer is the household's row."""
     form = await request.form()
-    raw = str(form.get("group_id") or "").strip()
-    if raw and not raw.isdigit():
-        raise DomainError("慰问小组无效", field="group_id")
+    group_id = visit_groups.chosen_group(str(form.get("group_id") or ""))
     db, actor = db_of(request), actor_of(request)
-    await beneficiaries.assign_group(db, actor, campaign_id, household_id, int(raw) if raw else None)
+    await beneficiaries.assign_group(db, actor, campaign_id, household_id, group_id)
     if request.headers.get("hx-request") and request.headers.get("hx-target", "").startswith("household-"):
         board = await campaigns.board(db, actor, campaign_id)
         h = next(h for h in board.households if h.b.id == household_id)

@@ -47,7 +47,7 @@ async def _form_page(
 async def entry_form(request: Request[Any, Any, Any], team_id: FromPath[int]) -> Any:
     query = request.query_params
     saved = {k: query.get(k, "") for k in ("added", "withdrawn")} if query.get("saved") else None
-    saved = {k: v for k, v in saved.items() if v.isdigit()} if saved else None
+    saved = {k: v for k, v in saved.items() if v.isdecimal()} if saved else None
     return await _form_page(request, team_id, saved=saved)
 
 

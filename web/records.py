@@ -133,7 +133,7 @@ def _import_page(request: Request[Any, Any, Any], *, error: str = "", status: in
 
 @get("/records/import", name="records_import", guards=[organiser_only])
 async def records_import(request: Request[Any, Any, Any], saved: FromQuery[str] = "") -> Any:
-    return _import_page(request, saved=saved if saved.isdigit() else "")
+    return _import_page(request, saved=saved if saved.isdecimal() else "")
 
 
 @get("/records/import/template.xlsx", name="records_import_template", guards=[organiser_only])

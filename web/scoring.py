@@ -61,7 +61,7 @@ def _int(value: Any, field: str = "games") -> int | None:
     text = str(value or "").strip()
     if not text:
         return None
-    if not text.isdigit():
+    if not text.isdecimal():
         raise DomainError(f"比分「{text}」不是有效的数字", field=field)
     return int(text)
 
@@ -105,8 +105,8 @@ def parse_result_form(form: Any, mode: str, best_of: int) -> ResultInput:
             rubbers.append(
                 RubberInput(
                     code=rubber.code,
-                    a_players=[int(v) for v in form.getall(f"r_{rubber.code}_a_players", []) if str(v).isdigit()],
-                    b_players=[int(v) for v in form.getall(f"r_{rubber.code}_b_players", []) if str(v).isdigit()],
+                    a_players=[int(v) for v in form.getall(f"r_{rubber.code}_a_players", []) if str(v).isdecimal()],
+                    b_players=[int(v) for v in form.getall(f"r_{rubber.code}_b_players", []) if str(v).isdecimal()],
                     games=games,
                 )
             )

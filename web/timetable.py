@@ -34,7 +34,7 @@ _TIME = re.compile(r"^\s*(\d{1,2})[::](\d{2})\s*[-–—~至到]\s*(\d{1,2})[::]
 
 def _int(value: Any, label: str, field: str, low: int, high: int) -> int:
     text = str(value if value is not None else "").strip()
-    if not text.isdigit() or not low <= int(text) <= high:
+    if not text.isdecimal() or not low <= int(text) <= high:
         raise DomainError(f"{label}须为 {low}–{high} 的整数", field=field)
     return int(text)
 

@@ -28,6 +28,7 @@ from events.measures import is_mark_event, measure_of, shown
 from events.models import Event, MarkResult, RoundStatus, StartEntry, UserAccount
 from events.draws import field_change
 from events.race_rounds import METHODS, RoundRequest, RoundView
+from events.validation import MAX_ID
 from scheduling.marks import STATUS_LABELS
 from web.auth import actor_of, organiser_only, referee_only, signed_in
 from web.public import db_of
@@ -52,7 +53,7 @@ def _int(value: Any, label: str, field: str, minimum: int = 0, maximum: int = 10
     text = str(value or "").strip()
     if not text:
         return None
-    if not text.isdigit() or not minimum <= int(text) <= maximum:
+    if not text.isdecimal() or not minimum <= int(text) <= maximum:
         raise DomainError(f"{label}须为 {minimum}–{maximum} 的整数", field=field)
     return int(text)
 
@@ -229,7 +230,7 @@ async def _sheet_page(
 
 def mark_input(form: Any) -> MarkInput:
     version = str(form.get("version") or "").strip()
-    if not version.isdigit():
+    if not version.isdecimal() or int(version) > MAX_ID:
         raise DomainError("表单已过期,请刷新页面后重试")
     status = str(form.get("status") or "").strip() or None
     return MarkInput(

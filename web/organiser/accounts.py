@@ -81,8 +81,8 @@ async def account_update(request: Request[Any, Any, Any], user_id: FromPath[int]
         if data.role == Role.REFEREE:
             await accounts.set_referee_assignments(
                 db, actor, user_id,
-                event_ids=[int(v) for v in form.getall("event_ids", []) if v.isdigit()],
-                venue_ids=[int(v) for v in form.getall("venue_ids", []) if v.isdigit()],
+                event_ids=[int(v) for v in form.getall("event_ids", []) if v.isdecimal()],
+                venue_ids=[int(v) for v in form.getall("venue_ids", []) if v.isdecimal()],
             )
     except DomainError as exc:
         if exc.status != 422:
