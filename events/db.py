@@ -184,6 +184,17 @@ class Database:
         for row_id in ids:
             await session.execute(text(f"SELECT id FROM {table} WHERE id = :id FOR UPDATE"), {"id": row_id})
 
+    async def lock_name(self, session: AsyncSession | AsyncConnection, name: str) -> None:
+        """A lock on a name rather than a row, held to the end of the transaction (PostgreSQL:
+        a transaction-level advisory lock on the name's 64-bit hash). For a rule that spans rows
+        no one row stands for, such as every result and record claim of one event code. Take it
+        before any row lock of the same work, so two writers never wait on each other crosswise."""
+        if not self.locks_rows:
+            return
+        from sqlalchemy import text
+
+        await session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"), {"name": name})
+
     @property
     def is_sqlite(self) -> bool:
         return self.dialect == "sqlite"

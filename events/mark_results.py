@@ -151,6 +151,8 @@ def _line_with_context() -> Select[Any]:
     )
 
 
+_CODE_OF_LINE = select(Event.code).join(StartEntry, StartEntry.event_id == Event.id).where(StartEntry.id == bindparam("line_id"))
+
 # Built once: every mark entered runs it, and a pre-built statement keeps its compiled form and
 # cache key instead of being built and keyed again.
 _LINE_WITH_CONTEXT = _line_with_context()
@@ -160,7 +162,13 @@ async def _enter(db: Database, actor: Actor, line_id: int, data: MarkInput) -> E
     async with db.write() as session:
         # A repeat (a tablet retrying on poor Wi-Fi) returns what was stored. Looked up inside the
         # transaction that would otherwise write, after the line's lock: a twin submission that
-        # waited for the lock finds the first one's row instead of a changed version.
+        # waited for the lock finds the first one's row instead of a changed version. The event
+        # code's turn comes first: a result is judged against the code's record claims, which a
+        # rejection elsewhere may be re-judging at this moment (records.lock_code).
+        if db.locks_rows:
+            code = await session.scalar(_CODE_OF_LINE, {"line_id": line_id})
+            if code is not None:
+                await records.lock_code(db, session, code)
         await db.lock_rows(session, "start_entry", [line_id])
         found = (await session.execute(_LINE_WITH_CONTEXT, {"line_id": line_id, "key": data.idempotency_key})).first()
         if found is None or found[5] is not None:

@@ -163,6 +163,14 @@ async def claim_for_result(
 # Claims a void mark hid ------------------------------------------------------------------------
 
 
+async def lock_code(db: Database, session: AsyncSession, event_code: str) -> None:
+    """Writers that judge or re-judge an event code's results take turns (PostgreSQL): a result
+    entered while a claim it was judged against is being rejected would otherwise be judged
+    against the claim, and missed by the rejection's re-judging, which cannot see it yet.
+    Taken before any row lock (see Database.lock_name); SQLite has one writer at a time."""
+    await db.lock_name(session, f"record_code:{event_code}")
+
+
 async def reclaim(session: AsyncSession, actor: Actor, event_code: str, why: str) -> int:
     """Re-judge the code's current results, in the order they were entered, once a mark that
     stood in their way no longer counts (rejected, or void by a correction): each against the
@@ -570,6 +578,9 @@ def _already(decision: RecordDecision) -> Conflict:
 async def _decide(db: Database, actor: Actor, mark_id: int, decision: str, reason: str) -> RecordLine:
     actor.require_chief_referee()
     async with db.write() as session:
+        code = await session.scalar(select(RecordMark.event_code).where(RecordMark.id == mark_id))
+        if code is not None:  # a rejection re-judges the code's results (reclaim)
+            await lock_code(db, session, code)
         await db.lock_rows(session, "record_mark", [mark_id])
         row = (
             await session.execute(select(RecordMark, _still_current().label("current")).where(RecordMark.id == mark_id))  # type: ignore[attr-defined]
