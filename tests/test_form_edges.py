@@ -52,3 +52,14 @@ def test_an_id_beyond_the_column_or_not_a_plain_number_is_refused_in_chinese() -
         assert refused.message == "请选择"
     else:
         raise AssertionError("empty")
+
+
+async def test_an_id_in_the_address_beyond_any_row_is_not_found_not_a_500(clients: Clients, demo_db: Database) -> None:
+    organiser = await clients(ORGANISER)
+    huge = str(MAX_ID + 1)
+    for url in (f"/org/campaigns/{huge}", f"/org/campaigns/{huge}/households/{huge}", f"/teams/{huge}/entries"):
+        answer = await organiser.get(url)
+        assert answer.status_code == 404 and "找不到该页面" in answer.text, (url, answer.status_code, answer.text[:200])
+    mark = await organiser.api("POST", f"/api/start-entries/{huge}/mark", {"version": 0, "mark": "12.5", "idempotency_key": "k"})
+    assert mark.status_code == 404 and "找不到该页面" in mark.json()["detail"]
+    assert (await organiser.get(f"/org/campaigns/{MAX_ID}")).status_code == 404  # the largest id is an ordinary miss

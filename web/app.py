@@ -24,7 +24,7 @@ from web import calendar as calendar_pages
 from web import activities
 from web.auth import auth_middleware
 from web.render import EXCEPTION_HANDLERS
-from web.security import add_security_headers
+from web.security import add_security_headers, ids_in_range
 from web.settings import Settings, load_settings
 from web.templating import configure_jinja
 
@@ -86,6 +86,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
         ],
         middleware=[auth_middleware],
+        before_request=ids_in_range,
         before_send=[add_security_headers],
         csrf_config=CSRFConfig(
             secret=settings.secret,
