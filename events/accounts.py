@@ -39,6 +39,7 @@ SESSION_LIFETIME = dt.timedelta(hours=12)
 THROTTLE_WINDOW = dt.timedelta(minutes=1)
 THROTTLE_FAILURES = 5
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,40}$")
+USERNAME_MAX = DISPLAY_NAME_MAX = 40  # the columns' length
 ROLE_LABELS = {Role.ORGANISER: "组委会", Role.LEADER: "领队", Role.REFEREE: "裁判"}
 
 _hasher = PasswordHasher()  # argon2id
@@ -68,12 +69,13 @@ def check_password_rules(password: str) -> None:
 async def authenticate(db: Database, username: str, password: str, address: str) -> UserAccount:
     """Check a password, counting failures per account and address; 429 after 5 a minute."""
     username = username.strip()
+    counted = username[:USERNAME_MAX]  # the failure log's column; no account has a longer name
     since = utcnow() - THROTTLE_WINDOW
     async with db.read() as session:
         failures = await session.scalar(
             select(func.count())
             .select_from(LoginFailure)
-            .where(LoginFailure.username == username, LoginFailure.address == address, LoginFailure.at >= since)
+            .where(LoginFailure.username == counted, LoginFailure.address == address, LoginFailure.at >= since)
         )
         user = await session.scalar(select(UserAccount).where(UserAccount.username == username))
     if (failures or 0) >= THROTTLE_FAILURES:
@@ -82,7 +84,7 @@ async def authenticate(db: Database, username: str, password: str, address: str)
     ok = await asyncio.to_thread(_verify, user.password_hash if user else _DUMMY_HASH, password)
     if user is None or not ok or not user.is_active:
         async with db.write() as session:
-            session.add(LoginFailure(username=username, address=address))
+            session.add(LoginFailure(username=counted, address=address))
         raise DomainError("用户名或密码不正确", field="password")
     return user
 
@@ -157,6 +159,8 @@ async def _validate_account(
         problems["username"] = "用户名须为 3–40 位英文字母、数字或 _ . -"
     if not display_name.strip():
         problems["display_name"] = "请填写姓名"
+    elif len(display_name.strip()) > DISPLAY_NAME_MAX:
+        problems["display_name"] = f"姓名不能超过 {DISPLAY_NAME_MAX} 个字"
     if role not in {r.value for r in Role}:
         problems["role"] = "角色无效"
     if role == Role.LEADER:

@@ -48,7 +48,7 @@ from events.models import (
     VisitStatus,
 )
 from events.money import yuan, yuan_field
-from events.validation import Problems
+from events.validation import Problems, plain_int
 from scheduling.hardship import Household, Marital, SpecialCause, Verdict, assess
 
 
@@ -94,10 +94,10 @@ class VisitInput(msgspec.Struct, forbid_unknown_fields=False):
 
 def _count(p: Problems, field: str, text: str, label: str, lo: int, hi: int) -> int:
     text = (text or "").strip() or "0"
-    if not text.isdecimal() or not lo <= int(text) <= hi:  # not isdigit: int() cannot read "²"
+    if (number := plain_int(text)) is None or not lo <= number <= hi:
         p.add(field, f"{label}应为 {lo}–{hi} 之间的整数")
         return lo
-    return int(text)
+    return number
 
 
 def check_household(data: HouseholdInput) -> dict[str, object]:

@@ -45,7 +45,7 @@ from events.models import (
     VisitStatus,
 )
 from events.money import yuan, yuan_field
-from events.validation import Problems
+from events.validation import Problems, plain_int
 from scheduling.hardship import HardshipRules
 
 CATEGORIES = [c.value for c in BeneficiaryCategory]
@@ -297,10 +297,10 @@ class LivingLineInput(msgspec.Struct, forbid_unknown_fields=False):
 
 def _int_field(p: Problems, field: str, text: str, label: str, lo: int, hi: int) -> int | None:
     text = (text or "").strip()
-    if not text.isdecimal() or not lo <= int(text) <= hi:  # not isdigit: int() cannot read "²"
+    if (number := plain_int(text)) is None or not lo <= number <= hi:
         p.add(field, f"{label}应为 {lo}–{hi} 之间的整数")
         return None
-    return int(text)
+    return number
 
 
 async def list_living_lines(db: Database, actor: Actor) -> list[LivingLine]:

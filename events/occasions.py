@@ -29,7 +29,7 @@ from events.campaigns import parse_date
 from events.db import Database
 from events.errors import DomainError, NotFound
 from events.models import AuditLog, Person, utcnow
-from events.validation import Problems, chosen_id
+from events.validation import Problems, chosen_id, plain_int
 from scheduling.recurrence import lunar_dates, lunar_to_solar
 
 KIND_LABELS: dict[str, str] = {
@@ -160,10 +160,10 @@ def _number(p: Problems, field: str, text: str, label: str, most: int) -> int | 
     """1…most, or a problem: an empty field asks for it, anything else says the range."""
     if not text:
         p.add(field, f"请填写{label}(1–{most})")
-    elif not text.isdecimal() or not 1 <= int(text) <= most:  # not isdigit: int() cannot read "²"
+    elif (number := plain_int(text)) is None or not 1 <= number <= most:
         p.add(field, f"{label}应为 1–{most}")
     else:
-        return int(text)
+        return number
     return None
 
 
@@ -269,7 +269,7 @@ async def save_occasion(db: Database, actor: Actor, data: OccasionInput, occasio
     location = p.text("location", data.location, "地点", max_len=120, required=False)
     note = p.text("note", data.note, "备注", max_len=2000, required=False)
     remind = (data.remind_days or "").strip() or "0"
-    if not remind.isdecimal() or not 0 <= int(remind) <= 60:
+    if (days := plain_int(remind)) is None or not 0 <= days <= 60:
         p.add("remind_days", "提前提醒天数应为 0–60")
     person_id = None
     if (data.person_id or "").strip():

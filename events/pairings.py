@@ -42,7 +42,7 @@ from events.campaigns import parse_date
 from events.db import Database
 from events.errors import DomainError, NotFound
 from events.exports import Sheet, write_xlsx, xlsx_filename
-from events.validation import Problems
+from events.validation import Problems, plain_int
 from scheduling.recurrence import PRESETS, Occurrence, Override, expand, validate_rule
 
 KIND_LABELS: dict[str, str] = {
@@ -169,10 +169,10 @@ def _int(p: Problems, field_name: str, text: str, label: str, lo: int, hi: int, 
     text = (text or "").strip()
     if not text and not required:
         return None
-    if not text.isdecimal() or not lo <= int(text) <= hi:  # not isdigit: "²" is a digit int() cannot read
+    if (number := plain_int(text)) is None or not lo <= number <= hi:
         p.add(field_name, f"{label}应为 {lo}–{hi} 之间的整数")
         return None
-    return int(text)
+    return number
 
 
 # Reading ----------------------------------------------------------------------------------------

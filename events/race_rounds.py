@@ -172,7 +172,12 @@ def _check_request(event: Event, req: RoundRequest) -> None:
     if req.seed is not None and not 0 <= req.seed < 10**12:
         raise DomainError("随机种子须为 0 至 10¹² 之间的整数", field="seed")
     if not req.is_final:
-        if req.qualify_by_place < 0 or req.qualify_by_time < 0 or req.qualify_by_place + req.qualify_by_time == 0:
+        # The pages' bounds; the API's numbers past them would reach an INTEGER column (a 500 on PostgreSQL).
+        if not 0 <= req.qualify_by_place <= 12:
+            raise DomainError("每组录取名次(Q)须为 0–12", field="qualify_by_place")
+        if not 0 <= req.qualify_by_time <= 100:
+            raise DomainError("按成绩录取人数(q)须为 0–100", field="qualify_by_time")
+        if req.qualify_by_place + req.qualify_by_time == 0:
             raise DomainError("预赛须规定录取办法:每组前几名(Q)和/或按成绩录取几名(q)", field="qualify_by_place")
         if event.format == Format.TIMED_FINAL:
             raise DomainError("该项目为直接决赛,不设预赛", field="is_final")

@@ -7,8 +7,11 @@ in Chinese. ``LABELS`` names each field for messages about it.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 import msgspec
+
+from events.validation import RowId
 
 LABELS: dict[str, str] = {
     "name": "名称",
@@ -36,6 +39,7 @@ LABELS: dict[str, str] = {
     "best_of": "局制",
     "final_best_of": "决赛局制",
     "venue_id": "场地",
+    "event_id": "项目",
     "position": "顺序",
     "number": "队号",
     "category": "类别",
@@ -94,15 +98,15 @@ class EventInput(msgspec.Struct):
     award_places: int = 3
     best_of: int = 1
     final_best_of: int | None = None
-    venue_id: int | None = None
-    position: int = 0
+    venue_id: RowId | None = None
+    position: Annotated[int, msgspec.Meta(ge=0, le=9999)] = 0
     measure: str | None = None  # timed/measured events: time, distance, height, count, points
     timing: str = "electronic"  # hand / electronic
 
 
 class TeamInput(msgspec.Struct):
     name: str
-    number: int
+    number: Annotated[int, msgspec.Meta(ge=1, le=99)]  # as save_team checks; decoding refuses what no column holds
     category: str = "车间"
 
 
@@ -120,12 +124,12 @@ class AccountInput(msgspec.Struct):
     display_name: str
     password: str
     role: str
-    team_id: int | None = None
+    team_id: RowId | None = None
 
 
 class AccountUpdate(msgspec.Struct):
     display_name: str
     role: str
-    team_id: int | None = None
+    team_id: RowId | None = None
     is_active: bool = True
     password: str = ""

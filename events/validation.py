@@ -3,8 +3,26 @@
 from __future__ import annotations
 
 import enum
+from typing import Annotated
+
+import msgspec
 
 MAX_ID = 2**31 - 1  # the id columns' range: a longer number names no row, and the drivers refuse it
+
+# An id a form or the API names, refused when decoded (web.forms / the API answer in Chinese):
+# beyond the column no row exists, and PostgreSQL's driver refuses the number with a 500.
+RowId = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
+
+
+def plain_int(text: str) -> int | None:
+    """The number typed as plain decimal digits, else None: not isdigit ("²" is a digit int() cannot
+    read), and not past 18 digits (no column holds them; int() refuses past 4300 with a ValueError)."""
+    return int(text) if text.isdecimal() and len(text) <= 18 else None
+
+
+def ids_of(values: list[str]) -> list[int]:
+    """The ids among ticked boxes; what no id column holds names no row and is dropped."""
+    return [n for v in values if (n := plain_int(str(v))) is not None and 1 <= n <= MAX_ID]
 
 
 def chosen_id(text: str | None, field: str, missing: str | None, invalid: str) -> int | None:
@@ -17,9 +35,10 @@ def chosen_id(text: str | None, field: str, missing: str | None, invalid: str) -
         if missing is None:
             return None
         raise DomainError(missing, field=field)
-    if not text.isdecimal() or int(text) > MAX_ID:  # not isdigit: int() cannot read "²"
+    number = plain_int(text)
+    if number is None or number > MAX_ID:
         raise DomainError(invalid, field=field)
-    return int(text)
+    return number
 
 
 class Problems:

@@ -17,6 +17,7 @@ from events import accounts, bibs, meet_events, meets, registration, teams
 from events.errors import DomainError
 from events.models import Event, Meet, Team, TeamMember, UserAccount, Venue
 from events.schemas import AccountInput, AccountUpdate, MeetInput, PersonInput
+from events.validation import RowId
 from web.auth import SESSION_COOKIE, actor_of, signed_in
 from web.organiser.meet_setup import EVENTS, TEAMS, VENUES
 from web.organiser.crud import Thing
@@ -244,8 +245,8 @@ async def api_account_update(request: Request[Any, Any, Any], user_id: FromPath[
 
 
 class EntryIn(msgspec.Struct):
-    event_id: int
-    person_id: int
+    event_id: RowId
+    person_id: RowId
     squad: int = 1
     reason: str = ""
 

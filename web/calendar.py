@@ -22,6 +22,7 @@ from events import calendar, calendar_feed
 from events.calendar import KIND_LABELS, CalendarView, Filters, kind_label
 from events.calendar_items import SHANGHAI, CalendarItem, local
 from events.meets import today
+from events.validation import MAX_ID
 from web.auth import actor_of, signed_in
 from web.public import db_of
 from web.render import go, is_htmx, page, partial, zh_date
@@ -79,7 +80,10 @@ def read_state(request: Request[Any, Any, Any]) -> tuple[State, list[str]]:
     person_id = None
     if params.get("person"):
         try:
-            person_id = int(str(params.get("person")))
+            number = int(str(params.get("person")))
+            if not 1 <= number <= MAX_ID:  # no such row, and PostgreSQL's driver refuses the number
+                raise ValueError
+            person_id = number
         except ValueError:
             notes.append("人员编号不正确,已忽略")
     unit = str(params.get("unit") or "")[:80]

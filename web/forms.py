@@ -20,6 +20,7 @@ from events.schemas import LABELS
 S = TypeVar("S", bound=msgspec.Struct)
 _PATH = re.compile(r"`\$\.(\w+)")
 _MISSING = re.compile(r"missing required field `(\w+)`")
+_BOUND = re.compile(r"Expected `int` ([<>]=) (-?\d+)")
 
 
 def _field_types(struct: type[msgspec.Struct]) -> dict[str, Any]:
@@ -83,10 +84,20 @@ def convert(data: dict[str, Any], struct: type[S]) -> S:
     except msgspec.ValidationError as exc:
         match = _MISSING.search(str(exc)) or _PATH.search(str(exc))
         field = match.group(1) if match else None
-        label = LABELS.get(field or "", field or "表单")
-        if "missing required field" in str(exc).lower():
-            raise DomainError(f"请填写{label}", field=field) from exc
-        raise DomainError(f"「{label}」格式不正确", field=field) from exc
+        raise DomainError(field_problem(str(exc), field), field=field) from exc
+
+
+def field_problem(error: str, field: str | None) -> str:
+    """msgspec's complaint about one field (a form's or a JSON body's), in Chinese."""
+    label = LABELS.get(field or "", field or "表单")
+    if "missing required field" in error.lower():
+        return f"请填写{label}"
+    bound = _BOUND.search(error)
+    if bound and (field or "").endswith("_id"):
+        return f"{label}编号无效"
+    if bound:
+        return f"「{label}」不能{'小于' if bound.group(1) == '>=' else '大于'} {bound.group(2)}"
+    return f"「{label}」格式不正确"
 
 
 def parse(form: Any, struct: type[S]) -> S:

@@ -9,6 +9,7 @@ from litestar.params import FromPath, FromQuery
 
 from events import bibs, meets, registration, timetable
 from events.errors import DomainError
+from events.validation import chosen_id
 from web.auth import actor_of, organiser_only, referee_only, signed_in
 from web.public import db_of
 from web.render import go, page, page_or_partial
@@ -41,8 +42,8 @@ async def entries_board(request: Request[Any, Any, Any], team_id: FromPath[int])
 async def entries_change(request: Request[Any, Any, Any], team_id: FromPath[int]) -> Any:
     """Enter or withdraw one person in one event (a matrix cell or a roster line)."""
     form = await request.form()
-    event_id = _int(form.get("event_id"), "event_id")
-    person_id = _int(form.get("person_id"), "person_id")
+    event_id = chosen_id(form.get("event_id"), "event_id", "请求参数无效", "项目编号无效")
+    person_id = chosen_id(form.get("person_id"), "person_id", "请求参数无效", "职工编号无效")
     reason = form.get("reason") or ""
     db, actor = db_of(request), actor_of(request)
     try:

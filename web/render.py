@@ -21,6 +21,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from events.errors import DomainError
 from web.auth import actor_of
+from web.forms import field_problem
 
 log = logging.getLogger("zhijia")
 
@@ -129,7 +130,7 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
     elif isinstance(exc, NotFoundException):
         message = "找不到该页面"
     elif isinstance(exc, ValidationException):
-        message = "请求参数无效"
+        return _invalid(request, exc)
     elif status == 413:
         message = "提交的内容或文件过大"
     elif status == 405:
@@ -139,6 +140,13 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
     else:
         message = str(exc.detail) if status < 500 else "系统出错,请稍后再试"
     return _problem(request, status, message)
+
+
+def _invalid(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    """A body or query Litestar could not decode (a JSON id beyond any row …): which field, in Chinese."""
+    fields = [e for e in exc.extra if isinstance(e, dict) and e.get("key")] if isinstance(exc.extra, list) else []
+    problems = {e["key"]: field_problem(str(e.get("message", "")), e["key"]) for e in fields}
+    return _problem(request, exc.status_code, next(iter(problems.values()), "请求参数无效"), problems)
 
 
 def server_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

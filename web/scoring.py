@@ -21,6 +21,7 @@ from events.db import Database
 from events.errors import DomainError, Forbidden, NotFound
 from events.match_results import NeedsConfirmation, ResultInput, RubberInput, StaleResult
 from events.models import Draw, DrawEntrant, Event, Match, MatchResult, UserAccount
+from events.validation import ids_of, plain_int
 from scheduling.matches import BADMINTON_TEAM
 from web.auth import actor_of, referee_only, signed_in
 from web.public import db_of
@@ -61,9 +62,10 @@ def _int(value: Any, field: str = "games") -> int | None:
     text = str(value or "").strip()
     if not text:
         return None
-    if not text.isdecimal():
+    number = plain_int(text)
+    if number is None:
         raise DomainError(f"比分「{text}」不是有效的数字", field=field)
-    return int(text)
+    return number
 
 
 def _games(form: Any, prefix: str, count: int) -> list[tuple[int, int]]:
@@ -105,8 +107,8 @@ def parse_result_form(form: Any, mode: str, best_of: int) -> ResultInput:
             rubbers.append(
                 RubberInput(
                     code=rubber.code,
-                    a_players=[int(v) for v in form.getall(f"r_{rubber.code}_a_players", []) if str(v).isdecimal()],
-                    b_players=[int(v) for v in form.getall(f"r_{rubber.code}_b_players", []) if str(v).isdecimal()],
+                    a_players=ids_of(form.getall(f"r_{rubber.code}_a_players", [])),
+                    b_players=ids_of(form.getall(f"r_{rubber.code}_b_players", [])),
                     games=games,
                 )
             )

@@ -25,6 +25,7 @@ from events import meet_events, teams
 from events import timetable as service
 from events.errors import DomainError
 from events.timetable import MoveInput, SessionInput, SettingsInput, SlotRow
+from events.validation import plain_int
 from web.auth import actor_of, organiser_only, signed_in
 from web.public import db_of
 from web.render import go, is_htmx, page, partial
@@ -34,9 +35,9 @@ _TIME = re.compile(r"^\s*(\d{1,2})[::](\d{2})\s*[-–—~至到]\s*(\d{1,2})[::]
 
 def _int(value: Any, label: str, field: str, low: int, high: int) -> int:
     text = str(value if value is not None else "").strip()
-    if not text.isdecimal() or not low <= int(text) <= high:
+    if (number := plain_int(text)) is None or not low <= number <= high:
         raise DomainError(f"{label}须为 {low}–{high} 的整数", field=field)
-    return int(text)
+    return number
 
 
 def _optional_int(value: Any, label: str, field: str) -> int | None:

@@ -28,7 +28,7 @@ from events.measures import is_mark_event, measure_of, shown
 from events.models import Event, MarkResult, RoundStatus, StartEntry, UserAccount
 from events.draws import field_change
 from events.race_rounds import METHODS, RoundRequest, RoundView
-from events.validation import MAX_ID
+from events.validation import MAX_ID, plain_int
 from scheduling.marks import STATUS_LABELS
 from web.auth import actor_of, organiser_only, referee_only, signed_in
 from web.public import db_of
@@ -53,9 +53,9 @@ def _int(value: Any, label: str, field: str, minimum: int = 0, maximum: int = 10
     text = str(value or "").strip()
     if not text:
         return None
-    if not text.isdecimal() or not minimum <= int(text) <= maximum:
+    if (number := plain_int(text)) is None or not minimum <= number <= maximum:
         raise DomainError(f"{label}须为 {minimum}–{maximum} 的整数", field=field)
-    return int(text)
+    return number
 
 
 def round_request(form: Any) -> RoundRequest:
@@ -230,12 +230,12 @@ async def _sheet_page(
 
 def mark_input(form: Any) -> MarkInput:
     version = str(form.get("version") or "").strip()
-    if not version.isdecimal() or int(version) > MAX_ID:
+    if (number := plain_int(version)) is None or number > MAX_ID:
         raise DomainError("表单已过期,请刷新页面后重试")
     status = str(form.get("status") or "").strip() or None
     return MarkInput(
         idempotency_key=str(form.get("idempotency_key") or ""),
-        version=int(version),
+        version=number,
         mark=str(form.get("mark") or "")[:40],
         status=status,
         reason=str(form.get("reason") or "")[:200],

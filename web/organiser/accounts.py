@@ -12,6 +12,7 @@ from events import accounts, records
 from events.errors import DomainError
 from events.models import Event, Meet, Role, Team, Venue
 from events.schemas import AccountInput, AccountUpdate
+from events.validation import ids_of
 from web.auth import actor_of, organiser_only
 from web.forms import parse
 from web.public import db_of
@@ -81,8 +82,8 @@ async def account_update(request: Request[Any, Any, Any], user_id: FromPath[int]
         if data.role == Role.REFEREE:
             await accounts.set_referee_assignments(
                 db, actor, user_id,
-                event_ids=[int(v) for v in form.getall("event_ids", []) if v.isdecimal()],
-                venue_ids=[int(v) for v in form.getall("venue_ids", []) if v.isdecimal()],
+                event_ids=ids_of(form.getall("event_ids", [])),
+                venue_ids=ids_of(form.getall("venue_ids", [])),
             )
     except DomainError as exc:
         if exc.status != 422:
