@@ -33,5 +33,16 @@ class Conflict(DomainError):
     status = 409
 
 
+class ChangedSinceSent(Conflict):
+    """A submission sent again under its idempotency key (a tablet's retry) with other values
+    than the first time, which was stored: the stored one stands, and the new values are not
+    taken silently as if they were the same. Changing a stored result is a correction."""
+
+    def __init__(self, saved: str, typed: str) -> None:
+        super().__init__(f"这次提交此前已保存为「{saved}」,与现在填写的「{typed}」不同。如需修改,请填写理由后更正。")
+        self.saved = saved
+        self.typed = typed
+
+
 class Throttled(DomainError):
     status = 429

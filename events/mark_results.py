@@ -25,7 +25,7 @@ from sqlalchemy.orm import aliased, defer
 from events import audit, records
 from events.actors import Actor
 from events.db import Database
-from events.errors import Conflict, DomainError, Forbidden, NotFound
+from events.errors import ChangedSinceSent, Conflict, DomainError, Forbidden, NotFound
 from events.measures import measure_of, shown
 from events.models import Event, Heat, MarkResult, Meet, RaceRound, RoundStatus, Sport, StartEntry
 from scheduling.marks import STATUS_LABELS, Mark, MarkError, Measure, parse_mark, status_mark
@@ -115,20 +115,33 @@ async def enter_mark(db: Database, actor: Actor, line_id: int, data: MarkInput) 
     except IntegrityError:
         # The same submission raced itself (two taps, a retry): the first one won.
         async with db.read() as session:
-            earlier = await _earlier(session, data.idempotency_key, line_id)
+            earlier = await _earlier(session, data, line_id)
         if earlier is None:
             raise
         return earlier
 
 
-async def _earlier(session: AsyncSession, key: str, line_id: int) -> Entered | None:
-    result = await session.scalar(select(MarkResult).where(MarkResult.idempotency_key == key))
+def _typed(data: MarkInput) -> str:
+    """What the referee typed, as stored beside the mark it was read as."""
+    return (data.mark or data.status or "")[:40]
+
+
+async def _earlier(session: AsyncSession, data: MarkInput, line_id: int) -> Entered | None:
+    """The result stored under the submission's key: a repeat answers it. A repeat carrying
+    another mark (changed on the tablet while its retry waited) is refused, not taken as stored."""
+    result = await session.scalar(select(MarkResult).where(MarkResult.idempotency_key == data.idempotency_key))
     if result is None:
         return None
     if result.start_entry_id != line_id:
         raise Conflict("该提交编号已用于另一名参赛者的成绩,请刷新页面后重试")
     line = await session.get(StartEntry, line_id)
     assert line is not None
+    # the status chosen counts too (a mark typed as "DNS" is stored with a status the form did not send)
+    if result.typed.strip() != _typed(data).strip() or (data.status or "") not in ("", result.status or ""):
+        event = await session.get(Event, line.event_id)
+        assert event is not None
+        saved = shown(measure_of(event), result.value, result.status) or "清除成绩"
+        raise ChangedSinceSent(saved, _typed(data).strip() or "清除成绩")
     return Entered(result, line, False)
 
 
@@ -172,7 +185,7 @@ async def _enter(db: Database, actor: Actor, line_id: int, data: MarkInput) -> E
         await db.lock_rows(session, "start_entry", [line_id])
         found = (await session.execute(_LINE_WITH_CONTEXT, {"line_id": line_id, "key": data.idempotency_key})).first()
         if found is None or found[5] is not None:
-            earlier = await _earlier(session, data.idempotency_key, line_id)
+            earlier = await _earlier(session, data, line_id)
             if earlier is not None:
                 return earlier
         if found is None:
@@ -211,7 +224,7 @@ async def _enter(db: Database, actor: Actor, line_id: int, data: MarkInput) -> E
         flag = await records.flag_result(session, event, value)
         result = MarkResult(
             start_entry_id=line.id, version=line.version, value=value, status=status,
-            typed=(data.mark or data.status or "")[:40], reason=reason, record_flag=flag,
+            typed=_typed(data), reason=reason, record_flag=flag,
             idempotency_key=data.idempotency_key, submitted_by=actor.user_id,
         )
         session.add(result)

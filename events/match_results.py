@@ -25,7 +25,7 @@ from events import audit
 from events.actors import Actor
 from events.db import Database
 from events.draws import add_matches, knockout_matches
-from events.errors import Conflict, DomainError, Forbidden, NotFound
+from events.errors import ChangedSinceSent, Conflict, DomainError, Forbidden, NotFound
 from events.models import (
     Draw,
     DrawEntrant,
@@ -252,6 +252,7 @@ class Recorded:
     result: MatchResult
     created: bool
     changes: list[str]
+    same: bool = False  # a correction identical to the result stored: nothing to correct
 
 
 def _may_score(actor: Actor, event: Event, match: Match) -> None:
@@ -266,20 +267,40 @@ async def record_result(db: Database, actor: Actor, match_id: int, data: ResultI
     if not data.idempotency_key or len(data.idempotency_key) > 64:
         raise DomainError("提交缺少有效的防重复编号,请刷新页面后重试")
     async with db.read() as session:
-        earlier = await session.scalar(select(MatchResult).where(MatchResult.idempotency_key == data.idempotency_key))
-        if earlier is not None:
-            return Recorded(earlier, False, [])
+        earlier = await _earlier(session, match_id, data)
+    if earlier is not None:
+        return earlier
     try:
         return await _record(db, actor, match_id, data)
     except IntegrityError:
         # The same submission raced itself (two taps, a retry): the first one won.
         async with db.read() as session:
-            earlier = await session.scalar(
-                select(MatchResult).where(MatchResult.idempotency_key == data.idempotency_key)
-            )
+            earlier = await _earlier(session, match_id, data)
         if earlier is None:
             raise
-        return Recorded(earlier, False, [])
+        return earlier
+
+
+async def _earlier(session: AsyncSession, match_id: int, data: ResultInput) -> Recorded | None:
+    """The result stored under the submission's key: a repeat answers it. A repeat carrying
+    another score (changed on the tablet while its retry waited) is refused, not taken as stored."""
+    earlier = await session.scalar(select(MatchResult).where(MatchResult.idempotency_key == data.idempotency_key))
+    if earlier is None:
+        return None
+    if earlier.match_id != match_id:
+        raise Conflict("该提交编号已用于另一场比赛的结果,请刷新页面后重试")
+    match = await session.get(Match, match_id)
+    assert match is not None
+    event = await session.get(Event, match.event_id)
+    assert event is not None
+    scored = await score(session, event, match, data)
+    if not _same(scored, earlier):
+        raise ChangedSinceSent(earlier.summary, scored.summary)
+    return Recorded(earlier, False, [])
+
+
+def _same(scored: Scored, stored: MatchResult) -> bool:
+    return (scored.outcome, scored.winner_side, scored.summary) == (stored.outcome, stored.winner_side, stored.summary)
 
 
 async def _record(db: Database, actor: Actor, match_id: int, data: ResultInput) -> Recorded:
@@ -301,6 +322,9 @@ async def _record(db: Database, actor: Actor, match_id: int, data: ResultInput) 
             current = await _latest(session, match.id)
             raise StaleResult(current.summary if current else "无", scored.summary, match.version)
         is_correction = match.status == MatchStatus.DONE
+        current = await _latest(session, match.id) if is_correction else None
+        if current is not None and _same(scored, current):
+            return Recorded(current, False, [], same=True)  # typed again after a reload: already so
         if is_correction and not data.reason.strip():
             raise DomainError("更正已录入的比分须填写理由", field="reason")
         changes = await _carry_forward(session, draw, event, match, scored, actor, data.confirm, dry_run=True)

@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from events import draws, match_results, registration
 from events.actors import Actor
 from events.db import Database
-from events.errors import DomainError, Forbidden
+from events.errors import ChangedSinceSent, DomainError, Forbidden
 from events.match_results import NeedsConfirmation, ResultInput, StaleResult
 from events.models import Draw, Match, MatchResult, MatchStatus, Person, TeamMember
 from tests.support import SYSTEM_ORGANISER, DemoMeet
@@ -87,6 +87,27 @@ async def test_a_repeated_submission_returns_the_stored_result_and_writes_no_sec
     async with demo_db.read() as session:
         rows = (await session.scalars(select(MatchResult).where(MatchResult.match_id == match.id))).all()
     assert len(rows) == 1
+
+
+async def test_a_repeat_carrying_another_score_is_refused_and_the_same_score_typed_again_needs_no_reason(
+    demo_db: Database, demo: DemoMeet
+) -> None:
+    event_id = await _published(demo_db, demo, "TT-MS", "knockout", 1, "M")
+    match = (await _ready(demo_db, event_id))[0]
+    data = _submit(match, games=_games("a", 3))
+    first = await match_results.record_result(demo_db, ORG, match.id, data)
+    changed = ResultInput(idempotency_key=data.idempotency_key, version=0, games=_games("b", 3))
+    with pytest.raises(ChangedSinceSent) as refused:
+        await match_results.record_result(demo_db, ORG, match.id, changed)
+    assert refused.value.saved == first.result.summary and refused.value.typed != first.result.summary
+    # after a reload (a new key, the current version) the same score typed again is already so
+    again = ResultInput(idempotency_key=uuid.uuid4().hex, version=1, games=_games("a", 3))
+    same = await match_results.record_result(demo_db, ORG, match.id, again)
+    assert same.same and not same.created and same.result.id == first.result.id
+    with pytest.raises(DomainError, match="更正已录入的比分须填写理由"):  # a different score still needs one
+        await match_results.record_result(demo_db, ORG, match.id, ResultInput(idempotency_key=uuid.uuid4().hex, version=1, games=_games("b", 3)))
+    async with demo_db.read() as session:
+        assert len((await session.scalars(select(MatchResult).where(MatchResult.match_id == match.id))).all()) == 1
 
 
 async def test_a_stale_edit_is_refused_with_both_values(demo_db: Database, demo: DemoMeet) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from events import mark_results, placings, race_rounds, registration
 from events.db import Database
-from events.errors import Conflict, DomainError, Forbidden
+from events.errors import ChangedSinceSent, Conflict, DomainError, Forbidden
 from events.mark_results import MarkInput, StaleMark
 from events.models import Event, MarkResult, Person, RecordDecision, RecordMark, StartEntry, TeamMember
 from events.race_rounds import RoundRequest
@@ -156,6 +156,25 @@ async def test_a_repeated_submission_is_stored_once(demo_db: Database, demo: Dem
     assert first.created and not again.created and again.result.id == first.result.id
     async with demo_db.read() as session:
         assert len((await session.scalars(select(MarkResult))).all()) == 1
+
+
+async def test_a_repeat_carrying_another_mark_is_refused_and_the_stored_mark_stands(demo_db: Database, demo: DemoMeet) -> None:
+    """A tablet's retry reuses its key; a mark changed while the retry waited is not taken as stored."""
+    event_id = await _heats(demo_db, demo)
+    line = (await _lines(demo_db, event_id))[0]
+    data = _mark(line, "13.00")
+    await mark_results.enter_mark(demo_db, ORG, line.id, data)
+    changed = MarkInput(idempotency_key=data.idempotency_key, version=0, mark="12.99")
+    with pytest.raises(ChangedSinceSent) as refused:
+        await mark_results.enter_mark(demo_db, ORG, line.id, changed)
+    assert refused.value.message == "这次提交此前已保存为「13.00」,与现在填写的「12.99」不同。如需修改,请填写理由后更正。"
+    status = MarkInput(idempotency_key=data.idempotency_key, version=0, mark="13.00", status="DQ", reason="抢跑")
+    with pytest.raises(ChangedSinceSent):
+        await mark_results.enter_mark(demo_db, ORG, line.id, status)
+    same = await mark_results.enter_mark(demo_db, ORG, line.id, MarkInput(idempotency_key=data.idempotency_key, version=0, mark="13.00"))
+    assert not same.created
+    async with demo_db.read() as session:
+        assert [(r.value, r.version) for r in (await session.scalars(select(MarkResult))).all()] == [(13000, 1)]
 
 
 async def test_a_stale_edit_is_refused_showing_both_marks(demo_db: Database, demo: DemoMeet) -> None:

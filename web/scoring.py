@@ -18,7 +18,7 @@ import msgspec
 from events import match_results, race_rounds
 from events.actors import Actor
 from events.db import Database
-from events.errors import DomainError, Forbidden, NotFound
+from events.errors import ChangedSinceSent, DomainError, Forbidden, NotFound
 from events.match_results import NeedsConfirmation, ResultInput, RubberInput, StaleResult
 from events.models import Draw, DrawEntrant, Event, Match, MatchResult, UserAccount
 from events.validation import ids_of, plain_int
@@ -205,13 +205,15 @@ async def score_submit(request: Request[Any, Any, Any], match_id: FromPath[int])
         return await _form_page(request, match_id, values={}, status=409, stale=exc, key=_fresh_key())
     except NeedsConfirmation as exc:
         return await _form_page(request, match_id, values=form, status=409, confirm=exc, key=key)
+    except ChangedSinceSent as exc:  # what was typed stays, under a new key, to be sent as a correction
+        return await _form_page(request, match_id, values=form, problem=exc.message, status=409, key=_fresh_key())
     except DomainError as exc:
         if exc.status not in (409, 422):
             raise
         return await _form_page(
             request, match_id, values=form, problem=exc.message, problems=exc.problems, status=exc.status, key=key
         )
-    word = "已保存" if recorded.created else "此前已保存(重复提交未重复记录)"
+    word = "已保存" if recorded.created else "与已保存的结果相同,无需更正" if recorded.same else "此前已保存(重复提交未重复记录)"
     return await _form_page(request, match_id, saved=f"{word}:{recorded.result.summary}")
 
 

@@ -22,7 +22,7 @@ from litestar.params import FromPath, JSONBody
 from sqlalchemy import select
 
 from events import mark_results, meet_events, meets, race_rounds, records
-from events.errors import DomainError, Forbidden, NotFound
+from events.errors import ChangedSinceSent, DomainError, Forbidden, NotFound
 from events.mark_results import Implausible, MarkInput, StaleMark
 from events.measures import is_mark_event, measure_of, shown
 from events.models import Event, MarkResult, RoundStatus, StartEntry, UserAccount
@@ -264,7 +264,9 @@ async def mark_submit(request: Request[Any, Any, Any], line_id: FromPath[int]) -
         row["field"] = exc.field  # the control flagged on the line; none when the line as a whole is refused
         row["implausible"] = isinstance(exc, Implausible)
         row["values"] = {k: form.get(k) for k in form}
-        row["key"] = str(form.get("idempotency_key") or "") or _fresh_key()
+        # a changed resubmission is sent again as a correction: under a new key
+        row["key"] = "" if isinstance(exc, ChangedSinceSent) else str(form.get("idempotency_key") or "")
+        row["key"] = row["key"] or _fresh_key()
         status_code = exc.status
     async with db.read() as session:
         heat_id = await session.scalar(select(StartEntry.heat_id).where(StartEntry.id == line_id))
