@@ -455,28 +455,36 @@ class HeatTask:
     heat_number: int
     entered: int
     total: int
+    item_key: str = ""  # the heat's key in the meet's timetable (timetable.heat_key)
 
 
 async def referee_heats(db: Database, actor: Actor) -> list[HeatTask]:
     """Heats of published rounds this referee may score, unfinished ones first."""
+    from events.timetable import heat_key
+
+    heats_in_round = select(func.count(Heat.id)).where(Heat.round_id == RaceRound.id).correlate(RaceRound).scalar_subquery()
     async with db.read() as session:
         rows = (
             await session.execute(
                 select(
                     Heat.id, Heat.number, RaceRound.name, Event,
                     func.count(StartEntry.id), func.count(StartEntry.id).filter(StartEntry.version > 0),
+                    RaceRound.number, RaceRound.is_final, heats_in_round,
                 )
                 .join(RaceRound, RaceRound.id == Heat.round_id)
                 .join(Event, Event.id == RaceRound.event_id)
                 .join(StartEntry, StartEntry.heat_id == Heat.id)
                 .where(RaceRound.status == RoundStatus.PUBLISHED)
-                .group_by(Heat.id, Heat.number, RaceRound.name, RaceRound.number, Event.id)
+                .group_by(Heat.id, Heat.number, RaceRound.id, RaceRound.name, RaceRound.number, RaceRound.is_final, Event.id)
                 .order_by(Event.position, RaceRound.number, Heat.number)
             )
         ).all()
     tasks = [
-        HeatTask(heat_id, event, round_name, number, entered, total)
-        for heat_id, number, round_name, event, total, entered in rows
+        HeatTask(
+            heat_id, event, round_name, number, entered, total,
+            heat_key(event.id, round_no, number, final=is_final, alone=heats == 1),
+        )
+        for heat_id, number, round_name, event, total, entered, round_no, is_final, heats in rows
         if actor.can_referee(event.id, event.venue_id)
     ]
     return sorted(tasks, key=lambda t: t.entered >= t.total)

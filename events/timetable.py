@@ -1244,6 +1244,16 @@ async def timetable_rows(session: AsyncSession, meet_id: int, *, published_only:
     return [_row(meet, s, venues) for s in await _slots(session, tt.id)]
 
 
+async def published_slots(db: Database, meet_ids: Iterable[int]) -> dict[str, SlotRow]:
+    """Item key → its row in each meet's published timetable: when and where a referee's
+    matches and heats are (keys hold the event id, so they do not collide across meets)."""
+    found: dict[str, SlotRow] = {}
+    async with db.read() as session:
+        for meet_id in sorted(set(meet_ids)):
+            found |= {row.item_key: row for row in await timetable_rows(session, meet_id)}
+    return found
+
+
 async def timetable_calendar_items(session: AsyncSession, actor: Actor, start: dt.datetime, end: dt.datetime) -> list[CalendarItem]:
     """Published timetable slots overlapping [start, end) as calendar items (public: no private data)."""
     first, last = start.astimezone(SHANGHAI).date() - dt.timedelta(days=1), end.astimezone(SHANGHAI).date()

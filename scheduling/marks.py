@@ -204,7 +204,9 @@ def _centimetres(s: str) -> int:
 
 def _whole(s: str) -> int:
     s = s.removesuffix("次").removesuffix("个").removesuffix("分")
-    if not s.isdigit():
+    if s.startswith("-") and s[1:].isdecimal():
+        raise MarkError("不能为负数")
+    if not s.isdecimal() or len(s) > 9:  # not isdigit: int() cannot read "²"
         raise MarkError("应为整数")
     return int(s)
 

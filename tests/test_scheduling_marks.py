@@ -87,6 +87,8 @@ def test_counts_are_whole_numbers() -> None:
     assert parse_mark("３６次", COUNT).value == 36
     with pytest.raises(MarkError, match="成绩「3.5」无法识别:应为整数"):
         parse_mark("3.5", COUNT)
+    with pytest.raises(MarkError, match="成绩「-2」无法识别:不能为负数"):  # an integer, but no count is below zero
+        parse_mark("-2", COUNT)
 
 
 @pytest.mark.parametrize(

@@ -140,3 +140,47 @@ async def test_a_refused_sheet_flags_only_the_fields_at_fault(demo_db: Database,
     assert unexplained.status_code == 422 and "须填写理由" in unexplained.text
     assert _marked(unexplained.text, "reason") and not _marked(unexplained.text, "game_a_1")
     assert 'value="3"' in unexplained.text  # the correction as typed stays on the sheet
+
+
+async def test_the_referees_tasks_say_when_and_where_from_the_published_timetable_next_first(
+    demo_db: Database, demo: DemoMeet, clients
+) -> None:
+    from events import timetable
+    from events.demo_timetable import prepare_demo_timetable
+    from tests.support import SYSTEM_ORGANISER
+
+    from events import draws, race_rounds
+    from events.errors import DomainError
+
+    await prepare_demo_timetable(demo_db, demo.meet_id)
+    for event_id in demo.event_ids.values():  # every draw and first round published
+        for publish in (draws.publish, race_rounds.publish_round):
+            try:
+                await publish(demo_db, SYSTEM_ORGANISER, demo.meet_id, event_id)
+            except DomainError:
+                pass
+    referee = await clients("caipan2")
+    before = (await referee.get("/referee")).text
+    assert "时间待定" in before  # drawn, not yet in a published timetable
+    draft = await timetable.generate(demo_db, SYSTEM_ORGANISER, demo.meet_id)
+    await timetable.publish(demo_db, SYSTEM_ORGANISER, demo.meet_id, draft.id)
+    home = (await referee.get("/referee")).text
+    async with demo_db.read() as session:
+        rows = {r.item_key: r for r in await timetable.timetable_rows(session, demo.meet_id)}
+    tiles = re.findall(r'href="/matches/(\d+)/score">\s*<span class="when small">(.*?)</span>', home, re.S)
+    assert len(tiles) >= 10 and "时间待定" not in home.split("待赛")[1].split("</section>")[0]
+    starts = []
+    for match_id, when in tiles:
+        times = re.findall(r"<strong>(\d\d:\d\d)</strong>", when)
+        assert times and "·" in when, when  # a time and a venue on every tile
+        starts.append(when)
+    from sqlalchemy import select
+
+    from events.models import Match
+
+    async with demo_db.read() as session:
+        matches = {m.id: m for m in (await session.scalars(select(Match))).all()}
+    order = [rows[f"{matches[int(i)].event_id}:{matches[int(i)].key}"].start for i, _ in tiles]
+    assert order == sorted(order)  # the next match first
+    first = rows[f"{matches[int(tiles[0][0])].event_id}:{matches[int(tiles[0][0])].key}"]
+    assert first.start.strftime("%H:%M") in tiles[0][1] and first.venue_name in tiles[0][1]

@@ -7,6 +7,7 @@ leaves the form filled in for another try.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -15,10 +16,11 @@ from litestar.params import FromPath, JSONBody
 from sqlalchemy import select
 
 import msgspec
-from events import match_results, race_rounds
+from events import match_results, race_rounds, timetable
 from events.actors import Actor
 from events.db import Database
 from events.errors import ChangedSinceSent, DomainError, Forbidden, NotFound
+from events.meets import today
 from events.match_results import NeedsConfirmation, ResultInput, RubberInput, StaleResult
 from events.models import Draw, DrawEntrant, Event, Match, MatchResult, UserAccount
 from events.validation import ids_of, plain_int
@@ -181,8 +183,15 @@ async def referee_home(request: Request[Any, Any, Any]) -> Any:
     done = [r for r in rows if r[0].status == "done"]
     waiting = [r for r in rows if r[0].status == "waiting"]
     heats = await race_rounds.referee_heats(db, actor)
+    # when and where each is, from the published timetable; the next first, the unscheduled last
+    slots = await timetable.published_slots(db, {r[1].meet_id for r in rows} | {t.event.meet_id for t in heats})
+    slot_of = {r[0].id: slots.get(f"{r[1].id}:{r[0].key}") for r in ready} | {t.heat_id: slots.get(t.item_key) for t in heats}
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    ready.sort(key=lambda r: (slot_of[r[0].id].start if slot_of[r[0].id] else far))
+    heats.sort(key=lambda t: (t.entered >= t.total, slot_of[t.heat_id].start if slot_of[t.heat_id] else far))
     return page(
-        request, "referee/home.html", events=events, venues=venues, ready=ready, done=done, waiting=waiting, heats=heats
+        request, "referee/home.html", events=events, venues=venues, ready=ready, done=done, waiting=waiting, heats=heats,
+        slot_of=slot_of, today=today(),
     )
 
 

@@ -43,6 +43,7 @@ MARK_HINTS = {
     "count": "如 86",
     "points": "如 36",
 }
+MARK_EXAMPLE = {"time": "12.34", "distance": "5.23", "height": "1.45", "count": "86", "points": "36"}  # fits the mark box
 
 
 def _fresh_key() -> str:
@@ -156,6 +157,7 @@ def _sheet_context(event: Event) -> dict[str, Any]:
         "ROUND_STATUS": ROUND_STATUS,
         "STATUS_LABELS": STATUS_LABELS,
         "MARK_HINT": MARK_HINTS.get(measure.kind, ""),
+        "MARK_EXAMPLE": MARK_EXAMPLE.get(measure.kind, ""),
         "new_key": _fresh_key,
     }
 
