@@ -164,6 +164,8 @@ def test_refused_entry_reason_appears_in_the_message_area(server: str, browser: 
     )
     page.wait_for_selector("#flash .alert")
     assert "每队男子限报 2 人" in page.locator("#flash").inner_text()
+    page.click("#flash .alert")  # it covers the bottom of the page: a tap puts it away
+    page.wait_for_selector("#flash .alert", state="detached")
     context.close()
 
 

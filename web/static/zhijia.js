@@ -6,6 +6,12 @@
     var f = flash();
     if (f) { f.innerHTML = ""; }
   });
+  // A tap on the message puts it away: it sits over the bottom of the page (a sheet's last rows).
+  document.addEventListener("click", function (event) {
+    var f = flash();
+    var at = event.target.closest ? event.target : null;
+    if (f && at && at.closest("#flash") && !at.closest("a, button")) { f.innerHTML = ""; }
+  });
   // Success notes fade after a while; refusals stay until the next action.
   document.addEventListener("htmx:afterSettle", function () {
     var f = flash();
