@@ -266,6 +266,7 @@ def _may_score(actor: Actor, event: Event, match: Match) -> None:
 async def record_result(db: Database, actor: Actor, match_id: int, data: ResultInput) -> Recorded:
     if not data.idempotency_key or len(data.idempotency_key) > 64:
         raise DomainError("提交缺少有效的防重复编号,请刷新页面后重试")
+    data = msgspec.structs.replace(data, reason=data.reason.replace("\x00", ""))  # PostgreSQL stores no NUL
     async with db.read() as session:
         earlier = await _earlier(session, match_id, data)
     if earlier is not None:
@@ -283,24 +284,31 @@ async def record_result(db: Database, actor: Actor, match_id: int, data: ResultI
 
 async def _earlier(session: AsyncSession, match_id: int, data: ResultInput) -> Recorded | None:
     """The result stored under the submission's key: a repeat answers it. A repeat carrying
-    another score (changed on the tablet while its retry waited) is refused, not taken as stored."""
+    another score or line-up (changed on the tablet while its retry waited) is refused, not
+    taken as stored."""
     earlier = await session.scalar(select(MatchResult).where(MatchResult.idempotency_key == data.idempotency_key))
     if earlier is None:
         return None
     if earlier.match_id != match_id:
         raise Conflict("该提交编号已用于另一场比赛的结果,请刷新页面后重试")
     match = await session.get(Match, match_id)
-    assert match is not None
-    event = await session.get(Event, match.event_id)
-    assert event is not None
-    scored = await score(session, event, match, data)
+    event = await session.get(Event, match.event_id) if match is not None else None
+    if match is None or event is None or match.a_id is None or match.b_id is None:
+        return Recorded(earlier, False, [])  # the sides were reset since: the stored result is the answer
+    try:
+        scored = await score(session, event, match, data)
+    except DomainError:
+        return Recorded(earlier, False, [])  # no longer scorable as sent (a roster changed): the stored one stands
     if not _same(scored, earlier):
-        raise ChangedSinceSent(earlier.summary, scored.summary)
+        typed = scored.summary if scored.summary != earlier.summary else f"{scored.summary},出场名单不同"
+        raise ChangedSinceSent(earlier.summary, typed)
     return Recorded(earlier, False, [])
 
 
 def _same(scored: Scored, stored: MatchResult) -> bool:
-    return (scored.outcome, scored.winner_side, scored.summary) == (stored.outcome, stored.winner_side, stored.summary)
+    """The same result: outcome, winner and the whole stored score (games, points, a tie's line-ups)."""
+    as_stored = msgspec.json.decode(msgspec.json.encode(scored.score))  # tuples read back as lists, as from the column
+    return (scored.outcome, scored.winner_side, as_stored) == (stored.outcome, stored.winner_side, stored.score)
 
 
 async def _record(db: Database, actor: Actor, match_id: int, data: ResultInput) -> Recorded:

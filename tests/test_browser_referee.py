@@ -80,3 +80,23 @@ def test_a_mark_saved_while_offline_says_so_on_its_row_and_is_sent_when_the_netw
     page.reload()  # type: ignore[attr-defined]
     assert "15.10" in page.locator(f"#{row_id} .mr-now").inner_text()  # type: ignore[attr-defined]
 
+
+
+def test_a_refusal_shown_as_a_message_leaves_the_line_free_to_put_right(server: str, referee: object) -> None:  # noqa: F811
+    """Answers that do not replace the line (a 403 shown in the bottom message) must not leave
+    its fields read-only, nor make leaving the page ask about an unsaved mark."""
+    page = referee
+    page.goto(server + "/referee")  # type: ignore[attr-defined]
+    page.locator("a[href*='/heats/'][href$='/score']").first.click()  # type: ignore[attr-defined]
+    page.wait_for_url(re.compile(r".*/heats/\d+/score"))  # type: ignore[attr-defined]
+    refusal = {"status": 403, "headers": {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML", "content-type": "text/html; charset=utf-8"},
+               "body": '<div class="alert error" role="alert">没有权限执行此操作</div>'}
+    page.route("**/start-entries/*/mark", lambda route: route.fulfill(**refusal))  # type: ignore[attr-defined]
+    row = page.locator(".mark-row").first  # type: ignore[attr-defined]
+    row.locator("input[name=mark]").fill("15.20")
+    row.locator("button[type=submit]").click()
+    page.wait_for_selector("#flash .alert")  # type: ignore[attr-defined]
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")  # type: ignore[attr-defined]
+    assert not row.locator("input[name=mark]").evaluate("el => el.readOnly")
+    assert row.locator("form.sending, form.retrying, form.unsent").count() == 0
+    page.unroute("**/start-entries/*/mark")  # type: ignore[attr-defined]

@@ -144,3 +144,20 @@ def test_a_number_longer_than_int_reads_is_refused_not_a_500() -> None:
         assert refused.message == "无效"
     else:
         raise AssertionError("long")
+
+
+async def test_a_refused_query_or_body_is_told_in_chinese_never_by_its_english_key(clients: Clients, demo_db: Database) -> None:
+    import re
+
+    organiser = await clients(ORGANISER)
+    for method, url, body in (
+        ("GET", "/org/audit?meet_id=abc", None),
+        ("POST", "/api/start-entries/1/mark", {"version": "abc", "mark": "12.5", "idempotency_key": "k"}),
+        ("POST", "/api/matches/1/result", {"version": 0, "idempotency_key": "k", "games": [["a", 1]]}),
+    ):
+        answer = await organiser.api(method, url, body)
+        assert answer.status_code == 400, (url, answer.status_code, answer.text[:200])
+        message = answer.json()["detail"] if "json" in answer.headers.get("content-type", "") else answer.text
+        assert not re.search(r"「[A-Za-z_\[\]0-9.$]+」", message), (url, message)
+    version = await organiser.api("POST", "/api/start-entries/1/mark", {"version": "abc", "mark": "12.5", "idempotency_key": "k"})
+    assert version.json()["detail"] == "「版本号」格式不正确"

@@ -273,6 +273,20 @@ async def test_badminton_team_line_ups_must_obey_gender(demo_db: Database, demo:
     )
     recorded = await match_results.record_result(demo_db, ORG, match.id, right)
     assert recorded.result.summary.startswith("2:0")
+    # the same scores with another player in men's singles: a retry under the key is refused ...
+    swapped = [
+        match_results.RubberInput("MS", [a_men[1]], [b_men[0]], win),
+        match_results.RubberInput("WS", [a_women[0]], [b_women[0]], win),
+    ]
+    with pytest.raises(ChangedSinceSent, match="出场名单不同"):
+        await match_results.record_result(
+            demo_db, ORG, match.id, ResultInput(idempotency_key=right.idempotency_key, version=0, rubbers=swapped)
+        )
+    # ... and a correction of the line-up alone is stored, not taken as "the same result"
+    corrected = await match_results.record_result(
+        demo_db, ORG, match.id, ResultInput(idempotency_key=uuid.uuid4().hex, version=1, rubbers=swapped, reason="男单出场队员记错")
+    )
+    assert corrected.created and not corrected.same and corrected.result.version == 2
 
 
 async def test_an_unknown_actor_sees_no_draft(demo_db: Database, demo: DemoMeet) -> None:

@@ -48,12 +48,12 @@ def normalise(form: Any, struct: type[msgspec.Struct]) -> dict[str, Any]:
             continue
         if _is_list(tp):
             values = [v for v in form.getall(name, []) if v != ""] if hasattr(form, "getall") else form.get(name, [])
-            data[name] = [_clean(v) for v in values]
+            data[name] = [clean(v) for v in values]
             continue
         value = form.get(name)
         if value is None:
             continue
-        value = _clean(value).strip() if isinstance(value, str) else value
+        value = clean(value).strip() if isinstance(value, str) else value
         if value == "":
             if _is_optional(tp):
                 data[name] = None
@@ -68,7 +68,7 @@ def normalise(form: Any, struct: type[msgspec.Struct]) -> dict[str, Any]:
     return data
 
 
-def _clean(value: Any) -> Any:
+def clean(value: Any) -> Any:
     """Text without NUL: nobody types one, and PostgreSQL refuses to store it (a 500, not a message)."""
     return value.replace("\x00", "") if isinstance(value, str) else value
 
@@ -89,7 +89,10 @@ def convert(data: dict[str, Any], struct: type[S]) -> S:
 
 def field_problem(error: str, field: str | None) -> str:
     """msgspec's complaint about one field (a form's or a JSON body's), in Chinese."""
-    label = LABELS.get(field or "", field or "表单")
+    known = LABELS.get(re.sub(r"\[\d+\]", "", field or ""))  # games[0][0] → games
+    if known is None:
+        return "请求参数无效"  # a field no form shows by that name (the API's): never its English key
+    label = known
     if "missing required field" in error.lower():
         return f"请填写{label}"
     bound = _BOUND.search(error)

@@ -185,13 +185,14 @@ async def referee_home(request: Request[Any, Any, Any]) -> Any:
     heats = await race_rounds.referee_heats(db, actor)
     # when and where each is, from the published timetable; the next first, the unscheduled last
     slots = await timetable.published_slots(db, {r[1].meet_id for r in rows} | {t.event.meet_id for t in heats})
-    slot_of = {r[0].id: slots.get(f"{r[1].id}:{r[0].key}") for r in ready} | {t.heat_id: slots.get(t.item_key) for t in heats}
+    match_slot = {r[0].id: slots.get(f"{r[1].id}:{r[0].key}") for r in ready}
+    heat_slot = {t.heat_id: slots.get(t.item_key) for t in heats}  # apart: a heat and a match may share an id
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
-    ready.sort(key=lambda r: (slot_of[r[0].id].start if slot_of[r[0].id] else far))
-    heats.sort(key=lambda t: (t.entered >= t.total, slot_of[t.heat_id].start if slot_of[t.heat_id] else far))
+    ready.sort(key=lambda r: (match_slot[r[0].id].start if match_slot[r[0].id] else far))
+    heats.sort(key=lambda t: (t.entered >= t.total, heat_slot[t.heat_id].start if heat_slot[t.heat_id] else far))
     return page(
         request, "referee/home.html", events=events, venues=venues, ready=ready, done=done, waiting=waiting, heats=heats,
-        slot_of=slot_of, today=today(),
+        match_slot=match_slot, heat_slot=heat_slot, today=today(),
     )
 
 

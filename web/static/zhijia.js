@@ -65,9 +65,16 @@
     if (!retrying(form)) { return; }
     clearTimeout(form._slow);
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
-    if (status >= 500) {  // answered, but not saved: the referee may try again at once
-      hold(form, false);
+    if (status === 0) { return; }  // not answered (dropped, timed out): the retry keeps the hold
+    // Answered. Most answers replace the form; those that do not (a refusal shown as a message,
+    // a server error) leave it free again, to be put right or sent again by hand.
+    hold(form, false);
+    form.classList.remove("retrying");
+    if (status >= 500) {
       note(form, "error", "未保存:系统出错。请稍后点按钮重试。");
+    } else if (status >= 400 && document.body.contains(form)) {
+      var box = form.nextElementSibling;
+      if (box && box.classList.contains("send-note")) { box.remove(); }
     }
   });
 
