@@ -190,3 +190,24 @@ async def test_the_referees_tasks_say_when_and_where_from_the_published_timetabl
     for match_id, when in both:
         slot = rows[f"{matches[int(match_id)].event_id}:{matches[int(match_id)].key}"]
         assert f"<strong>{slot.start:%H:%M}</strong>" in when and slot.venue_name in when, (match_id, when)
+
+
+async def test_heats_drawn_after_the_timetable_was_published_take_their_rounds_planned_time(
+    demo_db: Database, demo: DemoMeet, clients
+) -> None:
+    from events import race_rounds, timetable
+    from events.demo_field import enter_demo_field
+    from tests.support import SYSTEM_ORGANISER
+
+    await enter_demo_field(demo_db, demo.meet_id)
+    draft = await timetable.generate(demo_db, SYSTEM_ORGANISER, demo.meet_id)
+    await timetable.publish(demo_db, SYSTEM_ORGANISER, demo.meet_id, draft.id)
+    event_id = demo.event_ids["ATH-100M-M"]
+    request = race_rounds.RoundRequest(is_final=False, qualify_by_place=3, qualify_by_time=2, seed=1, lanes=8)
+    await race_rounds.draw_round(demo_db, SYSTEM_ORGANISER, demo.meet_id, event_id, request)
+    await race_rounds.publish_round(demo_db, SYSTEM_ORGANISER, demo.meet_id, event_id)
+    async with demo_db.read() as session:
+        planned = {r.item_key: r for r in await timetable.timetable_rows(session, demo.meet_id)}[f"{event_id}:r1:all"]
+    home = (await (await clients("caipan1")).get("/referee")).text
+    tiles = re.findall(r'<span class="when small">(.*?)</span>\s*<span class="muted">男子100米', home, re.S)
+    assert tiles and all(f"<strong>{planned.start:%H:%M}</strong>" in t for t in tiles), tiles

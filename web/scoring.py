@@ -186,7 +186,9 @@ async def referee_home(request: Request[Any, Any, Any]) -> Any:
     # when and where each is, from the published timetable; the next first, the unscheduled last
     slots = await timetable.published_slots(db, {r[1].meet_id for r in rows} | {t.event.meet_id for t in heats})
     match_slot = {r[0].id: slots.get(f"{r[1].id}:{r[0].key}") for r in ready}
-    heat_slot = {t.heat_id: slots.get(t.item_key) for t in heats}  # apart: a heat and a match may share an id
+    # apart: a heat and a match may share an id. Heats drawn after the timetable was published
+    # take the time of the round's block it was planned with (timetable: "{event}:r1:all").
+    heat_slot = {t.heat_id: slots.get(t.item_key) or slots.get(f"{t.event.id}:r1:all") for t in heats}
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
     ready.sort(key=lambda r: (match_slot[r[0].id].start if match_slot[r[0].id] else far))
     heats.sort(key=lambda t: (t.entered >= t.total, heat_slot[t.heat_id].start if heat_slot[t.heat_id] else far))
