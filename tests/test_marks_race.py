@@ -92,23 +92,26 @@ async def attack(tablets: list[User], current: list[dict[str, Any]], round_no: i
     return by_line
 
 
-async def versions_per_line(db_url: str, event_id: int) -> dict[int, Counter[int]]:
+async def query(db_url: str, statement: str, params: dict[str, Any] | None = None) -> list[Any]:
+    """Rows read straight from the server's database, on a connection of their own."""
     engine = create_async_engine(db_url, poolclass=NullPool)
     try:
         async with engine.connect() as conn:
-            rows = await conn.execute(
-                text(
-                    "SELECT r.start_entry_id, r.version FROM mark_result r "
-                    "JOIN start_entry s ON s.id = r.start_entry_id WHERE s.event_id = :event"
-                ),
-                {"event": event_id},
-            )
-            out: dict[int, Counter[int]] = defaultdict(Counter)
-            for line_id, version in rows:
-                out[line_id][version] += 1
-            return out
+            return list(await conn.execute(text(statement), params or {}))
     finally:
         await engine.dispose()
+
+
+async def versions_per_line(db_url: str, event_id: int) -> dict[int, Counter[int]]:
+    rows = await query(
+        db_url,
+        "SELECT r.start_entry_id, r.version FROM mark_result r JOIN start_entry s ON s.id = r.start_entry_id WHERE s.event_id = :event",
+        {"event": event_id},
+    )
+    out: dict[int, Counter[int]] = defaultdict(Counter)
+    for line_id, version in rows:
+        out[line_id][version] += 1
+    return out
 
 
 def violations(by_line: dict[int, list[tuple[Outcome, bool]]], stored: dict[int, Counter[int]], round_no: int) -> list[str]:

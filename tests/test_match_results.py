@@ -74,13 +74,18 @@ async def test_a_best_of_three_cannot_end_two_all_and_table_tennis_games_need_el
         assert await session.scalar(select(MatchResult.id).where(MatchResult.match_id == match.id)) is None
 
 
+async def _first_result(db: Database, demo: DemoMeet) -> tuple[Match, ResultInput, match_results.Recorded]:
+    """A table-tennis knockout's first match scored 2:0: the match, what was sent, what was stored."""
+    event_id = await _published(db, demo, "TT-MS", "knockout", 1, "M")
+    match = (await _ready(db, event_id))[0]
+    data = _submit(match, games=_games("a", 3))
+    return match, data, await match_results.record_result(db, ORG, match.id, data)
+
+
 async def test_a_repeated_submission_returns_the_stored_result_and_writes_no_second_row(
     demo_db: Database, demo: DemoMeet
 ) -> None:
-    event_id = await _published(demo_db, demo, "TT-MS", "knockout", 1, "M")
-    match = (await _ready(demo_db, event_id))[0]
-    data = _submit(match, games=_games("a", 3))
-    first = await match_results.record_result(demo_db, ORG, match.id, data)
+    match, data, first = await _first_result(demo_db, demo)
     again = await match_results.record_result(demo_db, ORG, match.id, data)
     assert first.created and not again.created
     assert again.result.id == first.result.id
@@ -92,10 +97,7 @@ async def test_a_repeated_submission_returns_the_stored_result_and_writes_no_sec
 async def test_a_repeat_carrying_another_score_is_refused_and_the_same_score_typed_again_needs_no_reason(
     demo_db: Database, demo: DemoMeet
 ) -> None:
-    event_id = await _published(demo_db, demo, "TT-MS", "knockout", 1, "M")
-    match = (await _ready(demo_db, event_id))[0]
-    data = _submit(match, games=_games("a", 3))
-    first = await match_results.record_result(demo_db, ORG, match.id, data)
+    match, data, first = await _first_result(demo_db, demo)
     changed = ResultInput(idempotency_key=data.idempotency_key, version=0, games=_games("b", 3))
     with pytest.raises(ChangedSinceSent) as refused:
         await match_results.record_result(demo_db, ORG, match.id, changed)

@@ -22,11 +22,8 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy.pool import NullPool
 
-from tests.test_marks_race import _json
+from tests.test_marks_race import _json, query
 from tests.test_registration_race import Running, User, locked_server, open_user, unlocked_server  # noqa: F401
 
 pytestmark = pytest.mark.server
@@ -74,36 +71,18 @@ def _mark(user: User, line_id: int, value: int) -> Any:
 
 async def _claims(db_url: str, line_id: int) -> list[int]:
     """The record claims made for this line's results."""
-    engine = create_async_engine(db_url, poolclass=NullPool)
-    try:
-        async with engine.connect() as conn:
-            rows = await conn.execute(
-                text("SELECT m.id FROM record_mark m JOIN mark_result r ON r.id = m.mark_result_id WHERE r.start_entry_id = :line ORDER BY m.id"),
-                {"line": line_id},
-            )
-            return [row[0] for row in rows]
-    finally:
-        await engine.dispose()
+    statement = "SELECT m.id FROM record_mark m JOIN mark_result r ON r.id = m.mark_result_id WHERE r.start_entry_id = :line ORDER BY m.id"
+    return [row[0] for row in await query(db_url, statement, {"line": line_id})]
 
 
 async def _results(db_url: str, line_ids: list[int]) -> list[tuple[int, int, bool]]:
     """(line, mark in hundredths, claimed) for these lines' results, in the order they were set."""
-    engine = create_async_engine(db_url, poolclass=NullPool)
-    try:
-        async with engine.connect() as conn:
-            rows = await conn.execute(
-                text(
-                    "SELECT r.start_entry_id, r.value, EXISTS (SELECT 1 FROM record_mark m WHERE m.mark_result_id = r.id) "
-                    "FROM mark_result r WHERE r.start_entry_id = ANY(:lines) ORDER BY r.submitted_at, r.id"
-                ) if "postgresql" in db_url else text(
-                    "SELECT r.start_entry_id, r.value, EXISTS (SELECT 1 FROM record_mark m WHERE m.mark_result_id = r.id) "
-                    f"FROM mark_result r WHERE r.start_entry_id IN ({', '.join(str(int(i)) for i in line_ids)}) ORDER BY r.submitted_at, r.id"
-                ),
-                {"lines": line_ids},
-            )
-            return [(line, value // 10, bool(claimed)) for line, value, claimed in rows]  # stored in thousandths
-    finally:
-        await engine.dispose()
+    rows = await query(
+        db_url,
+        "SELECT r.start_entry_id, r.value, EXISTS (SELECT 1 FROM record_mark m WHERE m.mark_result_id = r.id) "
+        f"FROM mark_result r WHERE r.start_entry_id IN ({', '.join(str(int(i)) for i in line_ids)}) ORDER BY r.submitted_at, r.id",
+    )
+    return [(line, value // 10, bool(claimed)) for line, value, claimed in rows]  # stored in thousandths
 
 
 def _misjudged(results: list[tuple[int, int, bool]], record: int) -> list[str]:
