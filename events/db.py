@@ -114,6 +114,32 @@ def _install_sqlite_behaviour(engine: AsyncEngine, *, immediate: bool, inline: b
             conn.exec_driver_sql("BEGIN")
 
 
+def _install_text_without_nul(engine: AsyncEngine) -> None:
+    """Every statement's text values lose any NUL character: nobody types one, and PostgreSQL
+    refuses to store it (the request would end in a 500, whichever form or import it came
+    from). Dropped here, once, for both databases, so they store the same text."""
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute", retval=True)
+    def _drop_nul(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, executemany: bool) -> tuple[str, Any]:
+        # executemany sends one set of values per row; a batched INSERT (insertmanyvalues) one flat set
+        if executemany and parameters and isinstance(parameters[0], (tuple, list, dict)):
+            return statement, [_without_nul(p) for p in parameters]
+        return statement, _without_nul(parameters)
+
+
+def _without_nul(parameters: Any) -> Any:
+    """The same parameters (a tuple, list or dict), with NUL taken out of their strings; the
+    very same object when there is none, which is nearly always."""
+    values = parameters.values() if isinstance(parameters, dict) else parameters or ()
+    if not any(isinstance(v, str) and "\x00" in v for v in values):
+        return parameters
+    def clean(v: Any) -> Any:
+        return v.replace("\x00", "") if isinstance(v, str) else v
+    if isinstance(parameters, dict):
+        return {k: clean(v) for k, v in parameters.items()}
+    return type(parameters)(clean(v) for v in parameters)
+
+
 async def _on_driver(conn: AsyncConnection, call: Awaitable[Any]) -> None:
     """A call made on the driver's own connection. If it fails the connection's state is not
     known (a transaction may still be open), so the pool must not hand it out again; the
@@ -153,6 +179,7 @@ class Database:
         self.engine = create_async_engine(url, **kwargs)
         if self.dialect == "sqlite":
             _install_sqlite_behaviour(self.engine, immediate=self.locking, inline=inline)
+        _install_text_without_nul(self.engine)
         self._read = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         # SQLite has one writer at a time. Writers of this process take turns here instead of
         # all spinning in SQLite's busy handler, whose growing sleeps make a long latency tail.

@@ -110,8 +110,6 @@ STATUS_REASONS: dict[str, str] = {
 async def enter_mark(db: Database, actor: Actor, line_id: int, data: MarkInput) -> Entered:
     if not data.idempotency_key or len(data.idempotency_key) > 64:
         raise DomainError("提交缺少有效的防重复编号,请刷新页面后重试")
-    # text as typed is stored (mark, reason): PostgreSQL stores no NUL, and nobody types one
-    data = msgspec.structs.replace(data, mark=data.mark.replace("\x00", ""), reason=data.reason.replace("\x00", ""))
     try:
         return await _enter(db, actor, line_id, data)
     except IntegrityError:

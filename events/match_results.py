@@ -266,7 +266,6 @@ def _may_score(actor: Actor, event: Event, match: Match) -> None:
 async def record_result(db: Database, actor: Actor, match_id: int, data: ResultInput) -> Recorded:
     if not data.idempotency_key or len(data.idempotency_key) > 64:
         raise DomainError("提交缺少有效的防重复编号,请刷新页面后重试")
-    data = msgspec.structs.replace(data, reason=data.reason.replace("\x00", ""))  # PostgreSQL stores no NUL
     async with db.read() as session:
         earlier = await _earlier(session, match_id, data)
     if earlier is not None:

@@ -578,9 +578,10 @@ def _already(decision: RecordDecision) -> Conflict:
 async def _decide(db: Database, actor: Actor, mark_id: int, decision: str, reason: str) -> RecordLine:
     actor.require_chief_referee()
     async with db.write() as session:
-        code = await session.scalar(select(RecordMark.event_code).where(RecordMark.id == mark_id))
-        if code is not None:  # a rejection re-judges the code's results (reclaim)
-            await lock_code(db, session, code)
+        if db.locks_rows:  # a rejection re-judges the code's results (reclaim): the code's turn first
+            code = await session.scalar(select(RecordMark.event_code).where(RecordMark.id == mark_id))
+            if code is not None:
+                await lock_code(db, session, code)
         await db.lock_rows(session, "record_mark", [mark_id])
         row = (
             await session.execute(select(RecordMark, _still_current().label("current")).where(RecordMark.id == mark_id))  # type: ignore[attr-defined]

@@ -25,7 +25,7 @@ import re
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import msgspec
@@ -1244,14 +1244,24 @@ async def timetable_rows(session: AsyncSession, meet_id: int, *, published_only:
     return [_row(meet, s, venues) for s in await _slots(session, tt.id)]
 
 
-async def published_slots(db: Database, meet_ids: Iterable[int]) -> dict[str, SlotRow]:
-    """Item key → its row in each meet's published timetable: when and where a referee's
-    matches and heats are (keys hold the event id, so they do not collide across meets)."""
-    found: dict[str, SlotRow] = {}
+async def published_slots(db: Database, keys: Collection[str]) -> dict[str, SlotRow]:
+    """These item keys' rows in their meets' published timetables (a key holds its event id, so
+    keys of several meets do not collide): when and where a referee's matches and heats are.
+    Reads only those slots, not the whole timetable."""
+    if not keys:
+        return {}
     async with db.read() as session:
-        for meet_id in sorted(set(meet_ids)):
-            found |= {row.item_key: row for row in await timetable_rows(session, meet_id)}
-    return found
+        rows = (
+            await session.execute(
+                select(TimetableSlot, Timetable.meet_id)
+                .join(Timetable, Timetable.id == TimetableSlot.timetable_id)
+                .where(Timetable.status == TimetableStatus.PUBLISHED, TimetableSlot.item_key.in_(list(keys)))
+            )
+        ).all()
+        meet_ids = {meet_id for _, meet_id in rows}
+        meets = {m.id: m for m in (await session.scalars(select(Meet).where(Meet.id.in_(meet_ids)))).all()}
+        venues = {v.id: v for v in (await session.scalars(select(Venue).where(Venue.meet_id.in_(meet_ids)))).all()}
+    return {slot.item_key: _row(meets[meet_id], slot, venues) for slot, meet_id in rows}
 
 
 async def timetable_calendar_items(session: AsyncSession, actor: Actor, start: dt.datetime, end: dt.datetime) -> list[CalendarItem]:

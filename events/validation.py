@@ -55,7 +55,7 @@ class Problems:
             self.add(field, message)
 
     def text(self, field: str, value: str, label: str, *, max_len: int, required: bool = True) -> str:
-        value = value.replace("\x00", "").strip()  # PostgreSQL stores no NUL; JSON callers skip web.forms
+        value = value.replace("\x00", "").strip()  # a NUL alone is no name (the database drops NULs: Database)
         if required and not value:
             self.add(field, f"请填写{label}")
         elif len(value) > max_len:

@@ -181,7 +181,9 @@ async def test_a_nul_in_a_status_reason_is_dropped_not_a_database_error(demo_db:
     event_id = await _heats(demo_db, demo)
     line = (await _lines(demo_db, event_id))[0]
     entered = await mark_results.enter_mark(demo_db, ORG, line.id, _mark(line, "", status="DNS", reason="伤\x00病"))
-    assert entered.result.reason == "伤病" and entered.result.status == "DNS"
+    async with demo_db.read() as session:  # the database layer drops it (events.db), for every write
+        stored = await session.get(MarkResult, entered.result.id)
+    assert stored is not None and stored.reason == "伤病" and stored.status == "DNS"
 
 
 async def test_a_stale_edit_is_refused_showing_both_marks(demo_db: Database, demo: DemoMeet) -> None:

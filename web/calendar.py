@@ -22,7 +22,7 @@ from events import calendar, calendar_feed
 from events.calendar import KIND_LABELS, CalendarView, Filters, kind_label
 from events.calendar_items import SHANGHAI, CalendarItem, local
 from events.meets import today
-from events.validation import MAX_ID
+from events.validation import MAX_ID, plain_int
 from web.auth import actor_of, signed_in
 from web.public import db_of
 from web.render import go, is_htmx, page, partial, zh_date
@@ -79,12 +79,10 @@ def read_state(request: Request[Any, Any, Any]) -> tuple[State, list[str]]:
     kinds = tuple(dict.fromkeys(k for k in params.getall("kind", []) if k in KIND_LABELS or k.isidentifier()))
     person_id = None
     if params.get("person"):
-        try:
-            number = int(str(params.get("person")))
-            if not 1 <= number <= MAX_ID:  # no such row, and PostgreSQL's driver refuses the number
-                raise ValueError
+        number = plain_int(str(params.get("person")).strip())
+        if number is not None and 1 <= number <= MAX_ID:  # beyond it no row, and PostgreSQL's driver refuses the number
             person_id = number
-        except ValueError:
+        else:
             notes.append("人员编号不正确,已忽略")
     unit = str(params.get("unit") or "")[:80]
     return State(view=view, anchor=anchor, kinds=kinds, unit=unit, person_id=person_id), notes

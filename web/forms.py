@@ -48,12 +48,12 @@ def normalise(form: Any, struct: type[msgspec.Struct]) -> dict[str, Any]:
             continue
         if _is_list(tp):
             values = [v for v in form.getall(name, []) if v != ""] if hasattr(form, "getall") else form.get(name, [])
-            data[name] = [clean(v) for v in values]
+            data[name] = list(values)
             continue
         value = form.get(name)
         if value is None:
             continue
-        value = clean(value).strip() if isinstance(value, str) else value
+        value = value.strip() if isinstance(value, str) else value
         if value == "":
             if _is_optional(tp):
                 data[name] = None
@@ -66,11 +66,6 @@ def normalise(form: Any, struct: type[msgspec.Struct]) -> dict[str, Any]:
             continue
         data[name] = value
     return data
-
-
-def clean(value: Any) -> Any:
-    """Text without NUL: nobody types one, and PostgreSQL refuses to store it (a 500, not a message)."""
-    return value.replace("\x00", "") if isinstance(value, str) else value
 
 
 def _defaults(struct: type[msgspec.Struct]) -> list[Any]:

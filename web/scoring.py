@@ -184,10 +184,11 @@ async def referee_home(request: Request[Any, Any, Any]) -> Any:
     waiting = [r for r in rows if r[0].status == "waiting"]
     heats = await race_rounds.referee_heats(db, actor)
     # when and where each is, from the published timetable; the next first, the unscheduled last
-    slots = await timetable.published_slots(db, {r[1].meet_id for r in rows} | {t.event.meet_id for t in heats})
-    match_slot = {r[0].id: slots.get(f"{r[1].id}:{r[0].key}") for r in ready}
-    # apart: a heat and a match may share an id. Heats drawn after the timetable was published
-    # take the time of the round's block it was planned with (timetable: "{event}:r1:all").
+    # Heats drawn after the timetable was published take the time of the round's block they were
+    # planned in (timetable: "{event}:r1:all").
+    wanted = {f"{r[1].id}:{r[0].key}" for r in ready} | {k for t in heats for k in (t.item_key, f"{t.event.id}:r1:all")}
+    slots = await timetable.published_slots(db, wanted)
+    match_slot = {r[0].id: slots.get(f"{r[1].id}:{r[0].key}") for r in ready}  # apart: a heat and a match may share an id
     heat_slot = {t.heat_id: slots.get(t.item_key) or slots.get(f"{t.event.id}:r1:all") for t in heats}
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
     ready.sort(key=lambda r: (match_slot[r[0].id].start if match_slot[r[0].id] else far))

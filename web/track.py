@@ -36,14 +36,9 @@ from web.render import go, is_htmx, page, partial
 
 ROUND_STATUS = {RoundStatus.DRAFT: "预览", RoundStatus.PUBLISHED: "已公布"}
 FLAGS = records.FLAG_LABELS
-MARK_HINTS = {
-    "time": "如 12.34、12\"34、4:05.67",
-    "distance": "如 5.23 或 523cm",
-    "height": "如 1.45",
-    "count": "如 86",
-    "points": "如 36",
-}
 MARK_EXAMPLE = {"time": "12.34", "distance": "5.23", "height": "1.45", "count": "86", "points": "36"}  # fits the mark box
+_OTHER_FORMS = {"time": "、12\"34、4:05.67", "distance": " 或 523cm"}
+MARK_HINTS = {kind: f"如 {example}{_OTHER_FORMS.get(kind, '')}" for kind, example in MARK_EXAMPLE.items()}
 
 
 def _fresh_key() -> str:
@@ -267,8 +262,8 @@ async def mark_submit(request: Request[Any, Any, Any], line_id: FromPath[int]) -
         row["implausible"] = isinstance(exc, Implausible)
         row["values"] = {k: form.get(k) for k in form}
         # a changed resubmission is sent again as a correction: under a new key
-        row["key"] = "" if isinstance(exc, ChangedSinceSent) else str(form.get("idempotency_key") or "")
-        row["key"] = row["key"] or _fresh_key()
+        sent = "" if isinstance(exc, ChangedSinceSent) else str(form.get("idempotency_key") or "")
+        row["key"] = sent or _fresh_key()
         status_code = exc.status
     async with db.read() as session:
         heat_id = await session.scalar(select(StartEntry.heat_id).where(StartEntry.id == line_id))

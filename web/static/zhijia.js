@@ -27,7 +27,6 @@
   // form says on its own row that it is NOT saved, is sent again when the connection returns
   // (and every 20 s), and leaving the page asks first. The server's answer replaces the form.
   var RETRIES = 5;
-  var unsent = [];
 
   function retrying(form) { return form && form.hasAttribute && form.hasAttribute("data-retry"); }
 
@@ -97,21 +96,18 @@
     form.classList.remove("retrying");
     form.classList.add("unsent");
     form.setAttribute("data-tries", "0");
-    if (unsent.indexOf(form) < 0) { unsent.push(form); }
     note(form, "error", "未保存:网络中断,这一项还没有送到。网络恢复后会自动重发;也可以点按钮重试,请勿离开本页。");
   }
   document.addEventListener("htmx:sendError", failed);
   document.addEventListener("htmx:timeout", failed);
 
+  // The page's own forms say which are waiting (a form the server answered was replaced).
   function resend() {
-    var waiting = unsent;
-    unsent = [];
-    for (var i = 0; i < waiting.length; i++) {
-      if (document.body.contains(waiting[i])) { send(waiting[i]); }
-    }
+    var waiting = document.querySelectorAll("form[data-retry].unsent:not(.sending)");  // not one already on its way
+    for (var i = 0; i < waiting.length; i++) { send(waiting[i]); }
   }
   window.addEventListener("online", resend);
-  setInterval(function () { if (unsent.length) { resend(); } }, 20000);
+  setInterval(resend, 20000);
 
   window.addEventListener("beforeunload", function (event) {
     if (document.querySelector("form[data-retry].unsent, form[data-retry].retrying, form[data-retry].sending")) {
